@@ -1,0 +1,90 @@
+# Taxpayer Service Center — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# Find a Python >= 3.12: $PYTHON, python3.13, python3.12, then pyenv's versions.
+PYTHON ?= $(shell for c in python3.13 python3.12 $$(ls -d /root/.pyenv/versions/3.1[2-9]*/bin/python3 $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null) python3; do \
+	if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then command -v $$c; break; fi; done)
+VENDOR := static/vendor
+TEST_PG_URL ?= $(or $(TEST_DATABASE_URL),postgres://root@127.0.0.1:5432/test)
+
+.PHONY: help run test test-sqlite test-postgres lint format ci setup deps dev-deps static migrate demo worker bench clean
+
+help:
+	@echo "make run    install everything, migrate, seed demo data and serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   install test dependencies and run the suite on SQLite and PostgreSQL"
+
+$(VENV)/.created:
+	@if [ -z "$(PYTHON)" ]; then echo "No Python 3.12+ found. Install one or set PYTHON=/path/to/python3.12" >&2; exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	touch $@
+
+$(VENV)/.deps: $(VENV)/.created requirements.txt
+	$(VENV)/bin/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: $(VENV)/.deps requirements-dev.txt
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@
+
+deps: $(VENV)/.deps
+dev-deps: $(VENV)/.dev-deps
+
+# USWDS (and axe-core for the accessibility tests) come from the npm registry at the
+# versions pinned in package-lock.json; only what the site serves is copied into static/.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.installed: node_modules/.installed
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/uswds
+	cp -r node_modules/@uswds/uswds/dist/css node_modules/@uswds/uswds/dist/js \
+	      node_modules/@uswds/uswds/dist/fonts node_modules/@uswds/uswds/dist/img $(VENDOR)/uswds/
+	touch $@
+
+static: $(VENDOR)/.installed
+
+setup: deps static
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py seed_demo
+
+# Development server (Django's runserver, DEBUG on). For production use gunicorn: see README.
+run: setup
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+worker: deps
+	$(PY) manage.py run_huey
+
+test: dev-deps static test-sqlite test-postgres
+
+test-sqlite:
+	@echo "== Test suite on SQLite"
+	DATABASE_URL= $(PY) -m pytest -q
+
+# Runs when TEST_DATABASE_URL is set or a local PostgreSQL answers; CI always has one.
+test-postgres:
+	@if [ -n "$$TEST_DATABASE_URL" ] || $(PY) -c "import psycopg,sys; psycopg.connect('$(TEST_PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== Test suite on PostgreSQL"; \
+		DATABASE_URL=$(TEST_PG_URL) $(PY) -m pytest -q; \
+	else echo "== PostgreSQL not reachable at $(TEST_PG_URL): PostgreSQL run skipped"; fi
+
+lint: dev-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: dev-deps
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+ci: lint test
+
+bench: dev-deps
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b; done
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) staticfiles var

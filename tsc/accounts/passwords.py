@@ -1,0 +1,97 @@
+"""The seed's password rules and how secrets other than passwords are compared."""
+
+import re
+import secrets
+import string
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+
+MIN_LENGTH, MAX_LENGTH = 6, 10
+PASSWORD_RULE = "6 to 10 characters, case sensitive, with at least two of these: letters, numbers, special characters."  # noqa: S105 - a rule, not a password
+
+
+def character_kinds(password: str) -> set[str]:
+    kinds = set()
+    for ch in password:
+        if ch.isalpha():
+            kinds.add("letters")
+        elif ch.isdigit():
+            kinds.add("numbers")
+        else:
+            kinds.add("special characters")
+    return kinds
+
+
+class TscPasswordValidator:
+    """'The password is case sensitive and must be between 6 and 10 characters long. The
+    password must contain at least two of the following character types: letters; numbers;
+    special characters.'"""
+
+    def validate(self, password: str, user=None) -> None:
+        if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
+            raise ValidationError(
+                f"Your password must be {MIN_LENGTH} to {MAX_LENGTH} characters long.", code="password_length"
+            )
+        if any(ch.isspace() for ch in password):
+            raise ValidationError("Your password cannot contain spaces.", code="password_space")
+        if len(character_kinds(password)) < 2:
+            raise ValidationError(
+                "Your password must contain at least two of these: letters, numbers, special characters.",
+                code="password_kinds",
+            )
+
+    def get_help_text(self) -> str:
+        return PASSWORD_RULE
+
+
+def validate_temporary_password(password: str) -> None:
+    """Temporary passwords set by an administrator: 6–10 characters with letters and numbers."""
+    if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
+        raise ValidationError(f"The temporary password must be {MIN_LENGTH} to {MAX_LENGTH} characters long.")
+    if not {"letters", "numbers"} <= character_kinds(password):
+        raise ValidationError("The temporary password must contain both letters and numbers.")
+
+
+def generate_temporary_password(length: int = 10) -> str:
+    # No look-alike characters (0/O, 1/l/I): it is read aloud or written down for the user.
+    letters = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+    digits = "23456789"
+    while True:
+        candidate = "".join(secrets.choice(letters + digits) for _ in range(length))
+        if {"letters", "numbers"} <= character_kinds(candidate):
+            return candidate
+
+
+def normalize_answer(answer: str) -> str:
+    """Identity answers compare without regard to case or spaces: ' New  Haven' == 'newhaven'."""
+    return "".join(answer.split()).casefold()
+
+
+def hash_answer(answer: str) -> str:
+    return make_password(normalize_answer(answer))
+
+
+def check_answer(answer: str, encoded: str) -> bool:
+    return bool(encoded) and check_password(normalize_answer(answer), encoded)
+
+
+TELEPHONE_PASSWORD_RE = re.compile(r"^\d{4,8}$")
+
+
+def validate_telephone_password(value: str) -> None:
+    if not TELEPHONE_PASSWORD_RE.match(value):
+        raise ValidationError("The telephone password must be 4 to 8 digits.")
+
+
+ENROLLMENT_ALPHABET = "".join(c for c in string.ascii_uppercase + string.digits if c not in "01OIL")
+
+
+def generate_enrollment_code() -> str:
+    raw = "".join(secrets.choice(ENROLLMENT_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def normalize_enrollment_code(value: str) -> str:
+    raw = "".join(ch for ch in value.upper() if ch.isalnum())
+    return f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else raw

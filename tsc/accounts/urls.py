@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("sign-in/", views.sign_in, name="sign_in"),
+    path("sign-out/", views.sign_out, name="sign_out"),
+    path("signed-out/", views.signed_out, name="signed_out"),
+    path("first-time/", views.first_time, name="first_time"),
+    path("forgot-password/", views.forgot_password, name="forgot_password"),
+    path("forgot-password/answers/", views.forgot_password_answers, name="forgot_password_answers"),
+    path("menu/", views.main_menu, name="menu"),
+    path("first-sign-in/", views.first_sign_in, name="first_sign_in"),
+    path("administrator-contact/", views.administrator_contact, name="administrator_contact"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/contact/", views.profile_contact, name="profile_contact"),
+    path("profile/password/", views.profile_password, name="profile_password"),
+    path("profile/identity-questions/", views.profile_questions, name="profile_questions"),
+    path("profile/telephone-password/", views.profile_telephone_password, name="profile_telephone_password"),
+    path("file/", views.file_returns, name="file_returns"),
+    path("history/", views.history, name="history"),
+    path("payments/", views.payments, name="payments"),
+    path("business-profile/", views.business_profile, name="business_profile"),
+    path("users/", views.users, name="users"),
+]

@@ -1,0 +1,138 @@
+"""Demo data for `make run`: idempotent, so running it again changes nothing."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from tsc.accounts.models import AccessLevel, EnrollmentCode, Login, LoginStatus
+from tsc.accounts.services import Contact, IdentityQuestions, enrollment_code_issue, login_create, login_status_set
+from tsc.taxpayers.models import Business, FilingFrequency, TaxType
+from tsc.taxpayers.services import business_register, filing_periods_generate, registration_add
+
+DEMO_PASSWORD = "Demo#2024"  # noqa: S105 - published demo password
+# Printed by `make run` and listed in the README. Demo only: real codes are random.
+DEMO_ENROLLMENT_CODE = "MYST-2024"
+DEMO_ANSWERS = IdentityQuestions(question1="birth_city", answer1="Hartford", question2="first_pet", answer2="Rex")
+
+NUTMEG_USERS = [
+    # user_id, user name, access level on every tax type
+    ("viewer", "Val Viewer", AccessLevel.VIEW_ONLY),
+    ("filer", "Fran Filer", AccessLevel.FILE_ONLY),
+    ("payer", "Pat Payer", AccessLevel.PAY_ONLY),
+    ("filepay", "Frank Filepay", AccessLevel.FILE_AND_PAY),
+    ("noaccess", "Nora Noaccess", AccessLevel.NO_ACCESS),
+    ("locked1", "Larry Locked", AccessLevel.FILE_AND_PAY),
+]
+
+
+def _contact(name: str, business: Business) -> Contact:
+    return Contact(
+        name=name,
+        title="Bookkeeper",
+        phone="860-555-0100",
+        email=f"{name.split()[0].lower()}@example.com",
+        street=business.street,
+        city=business.city,
+        state=business.state,
+        zip_code=business.zip_code,
+    )
+
+
+def _business(number, name, street, city, zip_code, fein, registrations, today) -> Business:
+    business = Business.objects.filter(registration_number=number).first()
+    if business is None:
+        business = business_register(
+            registration_number=number, legal_name=name, street=street, city=city, zip_code=zip_code, fein=fein
+        )
+    for code, frequency, start in registrations:
+        tax_type = TaxType.objects.get(code=code)
+        registration = business.registrations.filter(tax_type=tax_type).first()
+        if registration is None:
+            registration = registration_add(
+                business=business, tax_type=tax_type, filing_frequency=frequency, start_date=start
+            )
+        filing_periods_generate(registration=registration, through=today)
+    return business
+
+
+def _login(business, user_id, user_name, *, level=None, administrator=False) -> Login:
+    existing = Login.objects.filter(business=business, user_id=user_id).first()
+    if existing:
+        return existing
+    tax_types = list(TaxType.objects.filter(for_individuals=False))
+    return login_create(
+        business=business,
+        user_id=user_id,
+        user_name=user_name,
+        password=DEMO_PASSWORD,
+        temporary=False,
+        is_administrator=administrator,
+        rights=None if administrator else dict.fromkeys(tax_types, level),
+        contact=_contact(user_name, business),
+        questions=DEMO_ANSWERS,
+    )
+
+
+@transaction.atomic
+def seed_demo(today: date | None = None) -> list[str]:
+    today = today or timezone.localdate()
+    notes = []
+    nutmeg = _business(
+        "1234567-000",
+        "Nutmeg Hardware LLC",
+        "100 Main Street",
+        "Hartford",
+        "06103",
+        "06-1234567",
+        [
+            (TaxType.SALES_AND_USE, FilingFrequency.MONTHLY, date(2019, 1, 1)),
+            (TaxType.WITHHOLDING, FilingFrequency.MONTHLY, date(2019, 1, 1)),
+            (TaxType.WITHHOLDING_NON_WAGE, FilingFrequency.ANNUAL, date(2019, 1, 1)),
+        ],
+        today,
+    )
+    _login(nutmeg, "admin1", "Alice Admin", administrator=True)
+    for user_id, user_name, level in NUTMEG_USERS:
+        _login(nutmeg, user_id, user_name, level=level)
+    locked = Login.objects.get(business=nutmeg, user_id="locked1")
+    if locked.status != LoginStatus.LOCKED:
+        login_status_set(login=locked, status=LoginStatus.LOCKED)
+
+    bakery = _business(
+        "7654321-000",
+        "Charter Oak Bakery",
+        "25 Charter Oak Avenue",
+        "Hartford",
+        "06106",
+        "06-7654321",
+        [
+            (TaxType.SALES_AND_USE, FilingFrequency.QUARTERLY, date(2020, 1, 1)),
+            (TaxType.WITHHOLDING, FilingFrequency.MONTHLY, date(2020, 1, 1)),
+        ],
+        today,
+    )
+    _login(bakery, "admin2", "Bob Baker", administrator=True)
+
+    mystic = _business(
+        "2222222-000",
+        "Mystic Seaport Goods",
+        "75 Greenmanville Avenue",
+        "Mystic",
+        "06355",
+        "06-2222222",
+        [(TaxType.SALES_AND_USE, FilingFrequency.MONTHLY, date(2022, 1, 1))],
+        today,
+    )
+    has_admin = mystic.logins.filter(is_administrator=True).exists()
+    if (
+        not has_admin
+        and not EnrollmentCode.objects.filter(business=mystic, used_at__isnull=True, voided_at__isnull=True).exists()
+    ):
+        enrollment_code_issue(business=mystic, code=DEMO_ENROLLMENT_CODE)
+    if not has_admin:
+        notes.append(
+            f"Mystic Seaport Goods (2222222-000) has no profile yet: create one with enrollment code "
+            f"{DEMO_ENROLLMENT_CODE}"
+        )
+    return notes

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "site"
+urlpatterns = [
+    path("", views.welcome, name="welcome"),
+    path("privacy/", views.privacy, name="privacy"),
+]

@@ -1,0 +1,58 @@
+from django.contrib import admin, messages
+
+from .models import Business, FilingPeriod, Individual, Registration, TaxType
+
+
+class RegistrationInline(admin.TabularInline):
+    model = Registration
+    extra = 0
+
+
+@admin.register(Business)
+class BusinessAdmin(admin.ModelAdmin):
+    list_display = ["registration_number", "legal_name", "dba_name", "city"]
+    search_fields = ["registration_number", "legal_name", "dba_name"]
+    inlines = [RegistrationInline]
+    actions = ["issue_enrollment_code"]
+
+    @admin.action(description="Issue a new enrollment code (PIN) for the first profile")
+    def issue_enrollment_code(self, request, queryset):
+        from tsc.accounts.services import enrollment_code_issue
+
+        for business in queryset:
+            code = enrollment_code_issue(business=business, actor=request.user)
+            # Shown once to the clerk to print and mail; only a hash is stored.
+            self.message_user(request, f"{business.registration_number}: enrollment code {code}", messages.SUCCESS)
+
+
+@admin.register(Individual)
+class IndividualAdmin(admin.ModelAdmin):
+    list_display = ["last_name", "first_name", "masked_ssn", "city"]
+    search_fields = ["last_name", "first_name", "ssn_last4"]
+    exclude = ["ssn"]
+    readonly_fields = ["masked_ssn"]
+
+    @admin.display(description="SSN")
+    def masked_ssn(self, obj):
+        return f"***-**-{obj.ssn_last4}"
+
+    def has_add_permission(self, request):
+        return False  # created through the registration service so the SSN index is kept
+
+
+@admin.register(TaxType)
+class TaxTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "form", "offered_to_all_businesses"]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ["business", "tax_type", "filing_frequency", "start_date", "end_date"]
+    list_filter = ["tax_type", "filing_frequency"]
+
+
+@admin.register(FilingPeriod)
+class FilingPeriodAdmin(admin.ModelAdmin):
+    list_display = ["registration", "period_start", "period_end", "due_date"]
+    list_filter = ["registration__tax_type"]
+    list_select_related = ["registration__business", "registration__tax_type"]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TaxpayersConfig(AppConfig):
+    name = "tsc.taxpayers"
+    verbose_name = "Taxpayer registry"

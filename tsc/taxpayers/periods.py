@@ -1,0 +1,57 @@
+"""Filing periods and due dates (DOMAIN.md), as plain date arithmetic."""
+
+import calendar
+from datetime import date, timedelta
+
+from .models import FilingFrequency, TaxType
+
+_MONTHS = {FilingFrequency.MONTHLY: 1, FilingFrequency.QUARTERLY: 3, FilingFrequency.ANNUAL: 12}
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.month - 1 + months
+    return date(day.year + index // 12, index % 12 + 1, 1)
+
+
+def period_containing(day: date, frequency: str) -> tuple[date, date]:
+    """The (start, end) of the calendar period of this frequency that contains `day`."""
+    if frequency == FilingFrequency.WEEKLY:
+        start = day - timedelta(days=(day.weekday() + 1) % 7)  # Sunday to Saturday
+        return start, start + timedelta(days=6)
+    months = _MONTHS[FilingFrequency(frequency)]
+    first_month = (day.month - 1) // months * months + 1
+    start = date(day.year, first_month, 1)
+    end_first = _add_months(start, months - 1)
+    return start, _month_end(end_first.year, end_first.month)
+
+
+def due_date(tax_type_code: str, frequency: str, period_end: date) -> date:
+    """When the return (or payment) for a period ending on `period_end` is due."""
+    following = _add_months(period_end.replace(day=1), 1)
+    if tax_type_code == TaxType.WITHHOLDING_NON_WAGE:
+        return date(period_end.year + 1, 1, 31)  # CT-1096: January 31
+    if tax_type_code == TaxType.WITHHOLDING and frequency in (FilingFrequency.MONTHLY, FilingFrequency.WEEKLY):
+        return following.replace(day=15)  # CT-WH deposits: 15th of the next month
+    if tax_type_code == TaxType.INDIVIDUAL_INCOME:
+        # Estimated payments: Apr 15, Jun 15, Sep 15, Jan 15 for the quarters of the year.
+        return {
+            3: date(period_end.year, 4, 15),
+            6: date(period_end.year, 6, 15),
+            9: date(period_end.year, 9, 15),
+            12: date(period_end.year + 1, 1, 15),
+        }[period_end.month]
+    return _month_end(following.year, following.month)  # last day of the month after
+
+
+def periods_between(start: date, through: date, frequency: str) -> list[tuple[date, date]]:
+    """Every whole period that has begun on or after `start`'s period and ended by `through`."""
+    periods = []
+    period_start, period_end = period_containing(start, frequency)
+    while period_end <= through:
+        periods.append((period_start, period_end))
+        period_start, period_end = period_containing(period_end + timedelta(days=1), frequency)
+    return periods

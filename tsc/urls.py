@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "DRS back office — Taxpayer Service Center"
+admin.site.site_title = "DRS back office"
+
+urlpatterns = [
+    path("", include("tsc.site.urls")),
+    path("", include("tsc.accounts.urls")),
+    path("drs-admin/", admin.site.urls),
+]
