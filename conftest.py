@@ -1,8 +1,64 @@
-"""Test-wide settings: fixed test keys, fast hashing, tasks run at once."""
+"""Test-wide settings and the shared fixtures: the demo businesses and their named logins
+(administrator, view-only, file-only, pay-only, file-and-pay, no-access, locked, and an
+outsider from another business)."""
 
 import base64
 import os
+from types import SimpleNamespace
+
+import pytest
 
 os.environ.setdefault("TSC_TESTING", "1")
 os.environ.setdefault("TSC_PII_KEYS", "t1:" + base64.b64encode(b"k" * 32).decode())
 os.environ.setdefault("TSC_PII_INDEX_KEY", base64.b64encode(b"i" * 32).decode())
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    # Argon2 is the production hasher (tested as such in test_security); MD5 keeps the many
+    # hashes the suite makes fast.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo(db):
+    from tsc.site.demo import seed_demo
+    from tsc.taxpayers.models import Business, TaxType
+
+    seed_demo()
+    from tsc.accounts.models import Login
+
+    nutmeg = Business.objects.get(registration_number="1234567-000")
+    bakery = Business.objects.get(registration_number="7654321-000")
+    mystic = Business.objects.get(registration_number="2222222-000")
+    logins = {lg.user_id: lg for lg in Login.objects.filter(business=nutmeg)}
+    return SimpleNamespace(
+        nutmeg=nutmeg,
+        bakery=bakery,
+        mystic=mystic,
+        admin=logins["admin1"],
+        viewer=logins["viewer"],
+        filer=logins["filer"],
+        payer=logins["payer"],
+        filepay=logins["filepay"],
+        noaccess=logins["noaccess"],
+        locked=logins["locked1"],
+        outsider=Login.objects.get(business=bakery, user_id="admin2"),
+        sales=TaxType.objects.get(code=TaxType.SALES_AND_USE),
+        withholding=TaxType.objects.get(code=TaxType.WITHHOLDING),
+        non_wage=TaxType.objects.get(code=TaxType.WITHHOLDING_NON_WAGE),
+        income=TaxType.objects.get(code=TaxType.INDIVIDUAL_INCOME),
+    )
+
+
+@pytest.fixture
+def signed_in(client):
+    """signed_in(login) → the test client, signed in as that login through the real pages."""
+
+    def sign_in(login, password: str = "Demo#2024"):
+        client.post("/", {"registration_number": login.business.registration_number})
+        response = client.post("/sign-in/", {"user_id": login.user_id, "password": password})
+        assert response.status_code == 302, response.content.decode()[:2000]
+        return client
+
+    return sign_in

@@ -184,6 +184,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# Serve straight from the source folders in development and tests (no collectstatic needed).
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+
 # Background work: the django.tasks API, executed by huey (SQLite file by default, Redis at scale).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

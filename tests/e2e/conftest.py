@@ -1,0 +1,145 @@
+"""Browser journeys: Playwright (sync API) driving Debian's Chromium against pytest-django's live_server.
+
+Each test gets a fresh browser context and a transactional database restored with serialized
+rollback (so the tax types created by a data migration survive the flush between tests), seeded
+with the demo data of `tsc.site.demo`.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+# Playwright's sync API keeps an asyncio event loop in the main thread; the ORM calls made by
+# the tests and fixtures there are still synchronous.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 740}
+TIMEOUT_MS = 10_000
+
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+NUTMEG = "1234567-000"
+BAKERY = "7654321-000"
+MYSTIC = "2222222-000"
+MYSTIC_ENROLLMENT_CODE = "MYST-2024"
+DEMO_PASSWORD = "Demo#2024"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    finally:
+        playwright.stop()
+
+
+def _new_page(browser, base_url: str, viewport: dict):
+    context = browser.new_context(viewport=viewport, base_url=base_url)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    return context, context.new_page()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context, page = _new_page(browser, live_server.url, DESKTOP)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    context, page = _new_page(browser, live_server.url, PHONE)
+    yield page
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def _expect_timeout():
+    expect.set_options(timeout=TIMEOUT_MS)
+
+
+@pytest.fixture
+def demo(transactional_db, django_db_serialized_rollback):
+    """The demo businesses and logins (see tsc/site/demo.py)."""
+    from tsc.site.demo import seed_demo
+    from tsc.taxpayers.models import TaxType
+    from django.db import connection
+
+    print("DEMO", TaxType.objects.count(), hasattr(connection, "_test_serialized_contents"))
+
+    return seed_demo()
+
+
+# ---- helpers ------------------------------------------------------------------------------
+
+
+def enter_registration_number(page: Page, number: str) -> None:
+    page.goto("/")
+    page.get_by_label("Tax Registration Number").fill(number)
+    page.get_by_role("button", name="Continue").click()
+
+
+def sign_in(page: Page, user_id: str, password: str = DEMO_PASSWORD, *, number: str = NUTMEG) -> None:
+    """From the Welcome page to the Main Menu (asserted)."""
+    enter_registration_number(page, number)
+    expect(page).to_have_url("/sign-in/")
+    page.get_by_label("User ID").fill(user_id)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url("/menu/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Main Menu")
+
+
+def menu_cards(page: Page):
+    """The Main Menu's card headings, in order."""
+    return page.locator(".tsc-menu").get_by_role("heading", level=2)
+
+
+def _describe(violations: list[dict]) -> str:
+    lines = [f"{len(violations)} axe violation(s) on {violations[0]['url']}:"] if violations else []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+        for node in v["nodes"]:
+            lines.append(f"    target {json.dumps(node['target'])}: {node['html']}")
+            if node["summary"]:
+                lines.append("      " + node["summary"].replace("\n", "\n      "))
+    return "\n".join(lines)
+
+
+def axe_check(page: Page) -> None:
+    """Run axe-core (WCAG 2.0/2.1 A and AA rules) on the current page; fail on any violation.
+
+    The script is injected with `page.evaluate`, which goes through the DevTools protocol and so
+    is not blocked by the site's Content-Security-Policy (script-src 'self')."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    violations = page.evaluate(
+        """async (tags) => {
+            const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return results.violations.map((v) => ({
+                url: results.url, id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map((n) => ({target: n.target, html: n.html, summary: n.failureSummary})),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+    assert not violations, _describe(violations)

@@ -1,0 +1,142 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_passwords_are_hashed_with_argon2id_in_production():
+    import tsc.settings as configured  # the module, untouched by the fast-hashing test fixture
+
+    assert configured.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    encoded = Argon2PasswordHasher().encode("Demo#2024", Argon2PasswordHasher().salt())
+    assert encoded.startswith("argon2$argon2id$")
+
+
+def test_pages_carry_a_content_security_policy_and_refuse_framing(client, db):
+    response = client.get("/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_forms_need_the_csrf_token(db):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/", {"registration_number": "1234567-000"}).status_code == 403
+
+
+def production_settings(**env) -> dict:
+    """Import tsc.settings in a fresh interpreter with DEBUG off and return some values."""
+    code = (
+        "import json, tsc.settings as s; print(json.dumps({k: getattr(s, k) for k in "
+        "['SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SECURE_HSTS_SECONDS', 'SECURE_SSL_REDIRECT', "
+        "'SESSION_COOKIE_HTTPONLY', 'DEBUG']}))"
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("TSC_", "DJANGO_", "SECRET_KEY", "DEBUG"))}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=base | env, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    return {"returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr}
+
+
+def test_cookies_are_secure_and_hsts_is_on_when_debug_is_off():
+    import json
+
+    result = production_settings(
+        SECRET_KEY="s" * 50,
+        TSC_PII_KEYS="k1:" + "A" * 43 + "=",
+        TSC_PII_INDEX_KEY="B" * 43 + "=",
+        TSC_VAR_DIR="/tmp/tsc-prod-check",
+    )
+    assert result["returncode"] == 0, result["stderr"]
+    values = json.loads(result["stdout"])
+    assert values["DEBUG"] is False
+    assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"] and values["SESSION_COOKIE_HTTPONLY"]
+    assert values["SECURE_HSTS_SECONDS"] >= 31536000 and values["SECURE_SSL_REDIRECT"]
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "TSC_PII_KEYS"])
+def test_production_refuses_to_start_without_its_secrets(missing):
+    env = {
+        "SECRET_KEY": "s" * 50,
+        "TSC_PII_KEYS": "k1:" + "A" * 43 + "=",
+        "TSC_PII_INDEX_KEY": "B" * 43 + "=",
+        "TSC_VAR_DIR": "/tmp/tsc-prod-check",
+    }
+    del env[missing]
+    result = production_settings(**env)
+    assert result["returncode"] != 0 and "ImproperlyConfigured" in result["stderr"]
+
+
+def test_secrets_may_come_from_files(tmp_path):
+    import json
+
+    (tmp_path / "secret").write_text("f" * 50 + "\n")
+    result = production_settings(
+        SECRET_KEY_FILE=str(tmp_path / "secret"),
+        TSC_PII_KEYS="k1:" + "A" * 43 + "=",
+        TSC_PII_INDEX_KEY="B" * 43 + "=",
+        TSC_VAR_DIR="/tmp/tsc-prod-check",
+    )
+    assert result["returncode"] == 0, result["stderr"]
+    assert json.loads(result["stdout"])["DEBUG"] is False
+
+
+def test_taxpayer_logins_cannot_enter_the_back_office(demo, signed_in):
+    client = signed_in(demo.admin)
+    response = client.get("/drs-admin/")
+    assert response.status_code == 302 and "/drs-admin/login/" in response.url
+
+
+def test_drs_staff_sign_in_to_the_back_office(db, client):
+    from tsc.accounts.models import Login
+
+    Login.objects.create_superuser("clerk", "Clerk#2024x")
+    response = client.post("/drs-admin/login/", {"username": "clerk", "password": "Clerk#2024x"})
+    assert response.status_code == 302
+    assert client.get("/drs-admin/").status_code == 200
+    assert client.get("/drs-admin/taxpayers/business/").status_code == 200
+
+
+def test_drs_staff_cannot_sign_in_to_a_business(demo, client):
+    from tsc.accounts.models import Login
+
+    Login.objects.create_superuser("clerk", "Clerk#2024x")
+    client.post("/", {"registration_number": "1234567-000"})
+    response = client.post("/sign-in/", {"user_id": "clerk", "password": "Clerk#2024x"})
+    assert response.status_code == 200 and "not correct" in response.content.decode()
+
+
+def test_no_password_reaches_the_logs(demo, client, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    client.post("/", {"registration_number": "1234567-000"})
+    client.post("/sign-in/", {"user_id": "filer", "password": "Wrong#Secret1"})
+    client.post("/sign-in/", {"user_id": "filer", "password": "Demo#2024"})
+    assert "Wrong#Secret1" not in caplog.text and "Demo#2024" not in caplog.text
+
+
+def test_the_access_helper_answers_404_to_outsiders_and_403_to_the_wrong_right(demo, rf):
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from tsc.accounts.access import require_may
+    from tsc.accounts.rights import Action
+
+    request = rf.get("/")
+    request.user = demo.outsider
+    with pytest.raises(Http404):
+        require_may(request, Action.VIEW_RETURNS, business=demo.nutmeg, tax_type=demo.sales)
+    request.user = demo.filer
+    with pytest.raises(PermissionDenied):
+        require_may(request, Action.VIEW_RETURNS, business=demo.nutmeg, tax_type=demo.sales)
+    require_may(request, Action.SUBMIT_RETURN, business=demo.nutmeg, tax_type=demo.sales)

@@ -1,0 +1,68 @@
+"""Every URL pattern refuses an anonymous visitor, except an explicit list of public pages."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# Public: the sign-in flow itself and public information. Everything else needs a signed-in user.
+PUBLIC = {
+    "site:welcome",
+    "site:privacy",
+    "accounts:sign_in",  # needs a registration number in the session, else back to welcome
+    "accounts:signed_out",
+    "accounts:first_time",
+    "accounts:forgot_password",
+    "accounts:forgot_password_answers",
+    "accounts:sign_out",
+}
+
+
+def walk(resolver: URLResolver, prefix="", namespace=""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}", prefix + str(entry.pattern)
+
+
+def concrete(pattern: str) -> str:
+    """A URL for the pattern: regex and converter parts replaced by plausible values."""
+    url = re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: "1" if m.group(1) in (None, "int") else "x", pattern)
+    url = re.sub(r"\(\?P<\w+>[^)]*\)", "1", url)
+    url = url.replace("^", "").replace("$", "").replace("\\Z", "").replace("\\", "")
+    return "/" + url.lstrip("/")
+
+
+ALL = sorted(set(walk(get_resolver())))
+
+
+def test_the_walk_finds_the_portal_and_the_back_office():
+    names = {name for name, _ in ALL}
+    assert {"accounts:menu", "accounts:users", "admin:index"} <= names
+    assert len(ALL) > 40
+
+
+@pytest.mark.parametrize(("name", "pattern"), ALL)
+def test_anonymous_visitors_are_refused(client, db, name, pattern):
+    if name in PUBLIC:
+        return
+    url = concrete(pattern)
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        if name.startswith("admin:"):
+            refused = response.status_code in (302, 404) and (
+                response.status_code == 404 or "/drs-admin/login/" in response.url
+            )
+            refused = refused or name in ("admin:login", "admin:logout")
+        else:
+            refused = response.status_code in (403, 404, 405) or (
+                response.status_code == 302 and response.url in ("/", "/sign-in/")
+            )
+        assert refused, f"{method.upper()} {url} ({name}) answered {response.status_code} to an anonymous visitor"
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_the_public_allow_list_names_real_routes(name):
+    assert name in {n for n, _ in ALL}
