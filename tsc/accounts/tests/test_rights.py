@@ -3,7 +3,7 @@
 import pytest
 
 from tsc.accounts.models import AccessLevel, LoginStatus, UserRight
-from tsc.accounts.rights import Action, menu_for, may, may_any
+from tsc.accounts.rights import Action, may, may_any, menu_for
 
 VIEW = {Action.VIEW_RETURNS, Action.VIEW_PAYMENTS, Action.VIEW_CANCELLED_PAYMENTS, Action.VIEW_HISTORY}
 FILE = {Action.PREPARE_RETURN, Action.SAVE_RETURN, Action.SUBMIT_RETURN}
