@@ -1,16 +1,12 @@
-"""Test-wide settings and the shared fixtures: the demo businesses and their named logins
+"""The shared fixtures: the demo businesses and their named logins
 (administrator, view-only, file-only, pay-only, file-and-pay, no-access, locked, and an
 outsider from another business)."""
 
-import base64
-import os
 from types import SimpleNamespace
 
 import pytest
 
-os.environ.setdefault("TSC_TESTING", "1")
-os.environ.setdefault("TSC_PII_KEYS", "t1:" + base64.b64encode(b"k" * 32).decode())
-os.environ.setdefault("TSC_PII_INDEX_KEY", base64.b64encode(b"i" * 32).decode())
+# Settings: tsc/settings_test.py (pytest.ini).
 
 
 @pytest.fixture(autouse=True)

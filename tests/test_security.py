@@ -140,3 +140,21 @@ def test_the_access_helper_answers_404_to_outsiders_and_403_to_the_wrong_right(d
     with pytest.raises(PermissionDenied):
         require_may(request, Action.VIEW_RETURNS, business=demo.nutmeg, tax_type=demo.sales)
     require_may(request, Action.SUBMIT_RETURN, business=demo.nutmeg, tax_type=demo.sales)
+
+
+def test_back_office_edits_are_audited(demo, client):
+    from tsc.accounts.models import Login
+    from tsc.audit.models import AuditEvent
+
+    Login.objects.create_superuser("clerk", "Clerk#2024x")
+    client.post("/drs-admin/login/", {"username": "clerk", "password": "Clerk#2024x"})
+    url = f"/drs-admin/taxpayers/business/{demo.nutmeg.pk}/change/"
+    data = {"registration_number": "1234567-000", "legal_name": "Nutmeg Hardware Inc", "dba_name": "",
+            "fein": "06-1234567", "street": "100 Main Street", "street2": "", "city": "Hartford", "state": "CT",
+            "zip_code": "06103", "registrations-TOTAL_FORMS": "0", "registrations-INITIAL_FORMS": "0",
+            "registrations-MIN_NUM_FORMS": "0", "registrations-MAX_NUM_FORMS": "1000"}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event = AuditEvent.objects.get(event="business.changed_by_drs")
+    assert event.actor.user_id == "clerk" and event.data == {"fields": ["legal_name"]}
+    assert event.ip == "127.0.0.1"

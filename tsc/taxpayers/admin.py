@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 
+from tsc.audit.admin import AuditedAdminMixin
+
 from .models import Business, FilingPeriod, Individual, Registration, TaxType
 
 
@@ -9,7 +11,7 @@ class RegistrationInline(admin.TabularInline):
 
 
 @admin.register(Business)
-class BusinessAdmin(admin.ModelAdmin):
+class BusinessAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["registration_number", "legal_name", "dba_name", "city"]
     search_fields = ["registration_number", "legal_name", "dba_name"]
     inlines = [RegistrationInline]
@@ -26,7 +28,7 @@ class BusinessAdmin(admin.ModelAdmin):
 
 
 @admin.register(Individual)
-class IndividualAdmin(admin.ModelAdmin):
+class IndividualAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["last_name", "first_name", "masked_ssn", "city"]
     search_fields = ["last_name", "first_name", "ssn_last4"]
     exclude = ["ssn"]
@@ -41,18 +43,18 @@ class IndividualAdmin(admin.ModelAdmin):
 
 
 @admin.register(TaxType)
-class TaxTypeAdmin(admin.ModelAdmin):
+class TaxTypeAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "form", "offered_to_all_businesses"]
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["business", "tax_type", "filing_frequency", "start_date", "end_date"]
     list_filter = ["tax_type", "filing_frequency"]
 
 
 @admin.register(FilingPeriod)
-class FilingPeriodAdmin(admin.ModelAdmin):
+class FilingPeriodAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["registration", "period_start", "period_end", "due_date"]
     list_filter = ["registration__tax_type"]
     list_select_related = ["registration__business", "registration__tax_type"]
