@@ -262,5 +262,5 @@ class FirstSignInForm(NewPasswordMixin, IdentityQuestionsForm, ContactForm):
 
 def add_service_error(form: forms.Form, error) -> None:
     """Show a service's refusal next to the field it concerns (or at the top of the form)."""
-    field = error.field if error.field in form.fields else None
+    field = error.field if error.field in form.fields and not form.fields[error.field].widget.is_hidden else None
     form.add_error(field, ValidationError(error.message))

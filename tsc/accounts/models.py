@@ -66,6 +66,8 @@ class Login(AbstractBaseUser, PermissionsMixin):
     # Set when the password was made by someone else (temporary): the next sign-in must replace it.
     must_change_password = models.BooleanField(default=False)
     failed_logins = models.PositiveSmallIntegerField(default=0)
+    # Bumped by every change the TSC Administrator makes, so a stale edit form is refused.
+    version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Contact information

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import user_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -22,5 +22,8 @@ urlpatterns = [
     path("history/", views.history, name="history"),
     path("payments/", views.payments, name="payments"),
     path("business-profile/", views.business_profile, name="business_profile"),
-    path("users/", views.users, name="users"),
+    path("users/", user_views.users, name="users"),
+    path("users/add/", user_views.user_add_view, name="user_add"),
+    path("users/activity/", user_views.user_activity, name="user_activity"),
+    path("users/<int:login_id>/", user_views.user_edit, name="user_edit"),
 ]

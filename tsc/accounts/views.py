@@ -306,4 +306,3 @@ file_returns = requires(rights.Action.SUBMIT_RETURN)(_coming_soon("File Returns"
 history = requires(rights.Action.VIEW_HISTORY)(_coming_soon("View Returns and Payment History"))
 payments = requires(rights.Action.MAKE_PAYMENT)(_coming_soon("Make Payments"))
 business_profile = requires(rights.Action.CHANGE_BUSINESS_PROFILE)(_coming_soon("Make Changes to the Business Profile"))
-users = requires(rights.Action.MANAGE_USERS)(_coming_soon("Add/Update Users"))

@@ -45,7 +45,6 @@ def test_due_dates(code, frequency, period_end, due):
 
 def test_periods_between_lists_only_ended_periods():
     periods = periods_between(date(2024, 2, 15), date(2024, 6, 29), FilingFrequency.MONTHLY)
-    assert [end for _, end in periods] == [date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30),
-                                           date(2024, 5, 31)]
+    assert [end for _, end in periods] == [date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30), date(2024, 5, 31)]
     assert periods_between(date(2024, 1, 1), date(2024, 12, 30), FilingFrequency.ANNUAL) == []
     assert len(periods_between(date(2021, 1, 1), date(2024, 12, 31), FilingFrequency.QUARTERLY)) == 16

@@ -11,8 +11,13 @@ from tsc.taxpayers.models import Business, FilingFrequency, Individual, TaxType
 
 @pytest.mark.parametrize(
     ("typed", "normal"),
-    [("1234567-000", "1234567-000"), ("1234567000", "1234567-000"), ("12345678-000", "12345678-000"),
-     ("12345678000", "12345678-000"), (" 1234567 001 ", "1234567-001")],
+    [
+        ("1234567-000", "1234567-000"),
+        ("1234567000", "1234567-000"),
+        ("12345678-000", "12345678-000"),
+        ("12345678000", "12345678-000"),
+        (" 1234567 001 ", "1234567-001"),
+    ],
 )
 def test_registration_numbers_are_stored_in_one_form(typed, normal):
     assert normalize_registration_number(typed) == normal
@@ -35,14 +40,24 @@ def test_fein_and_ssn():
 @pytest.mark.django_db
 def test_tax_types_are_installed():
     codes = dict(TaxType.objects.values_list("code", "name"))
-    assert codes == {"ST": "Sales and Use Tax", "WH": "Withholding", "WN": "Withholding Non-Wage",
-                     "IT": "Individual Income Tax"}
+    assert codes == {
+        "ST": "Sales and Use Tax",
+        "WH": "Withholding",
+        "WN": "Withholding Non-Wage",
+        "IT": "Individual Income Tax",
+    }
 
 
 @pytest.mark.django_db
 def test_business_register_normalises_and_audits():
-    business = services.business_register(registration_number="7777777000", legal_name="Elm City Books",
-                                           street="1 Chapel St", city="New Haven", zip_code="06510", fein="061111111")
+    business = services.business_register(
+        registration_number="7777777000",
+        legal_name="Elm City Books",
+        street="1 Chapel St",
+        city="New Haven",
+        zip_code="06510",
+        fein="061111111",
+    )
     assert business.registration_number == "7777777-000" and business.fein == "06-1111111"
     assert AuditEvent.objects.filter(event="business.registered", business=business).exists()
     assert selectors.business_by_registration_number("7777777 000") == business
@@ -51,8 +66,9 @@ def test_business_register_normalises_and_audits():
 
 @pytest.mark.django_db
 def test_individual_ssn_is_encrypted_at_rest_and_found_by_blind_index():
-    person = services.individual_create(first_name="Ada", last_name="Lovelace", ssn="123-45-6789",
-                                        street="1 Main", city="Hartford", zip_code="06103")
+    person = services.individual_create(
+        first_name="Ada", last_name="Lovelace", ssn="123-45-6789", street="1 Main", city="Hartford", zip_code="06103"
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT ssn, ssn_index, ssn_last4 FROM taxpayers_individual WHERE id = %s", [person.pk])
         stored, index, last4 = cursor.fetchone()
@@ -66,13 +82,22 @@ def test_individual_ssn_is_encrypted_at_rest_and_found_by_blind_index():
 
 @pytest.mark.django_db
 def test_filing_periods_generate_is_idempotent():
-    business = Business.objects.create(registration_number="7777777-000", legal_name="X", street="s", city="c",
-                                       zip_code="06103")
-    registration = services.registration_add(business=business, tax_type=TaxType.objects.get(code="ST"),
-                                             filing_frequency=FilingFrequency.MONTHLY, start_date=date(2023, 11, 5),
-                                             periods_through=date(2024, 3, 15))
+    business = Business.objects.create(
+        registration_number="7777777-000", legal_name="X", street="s", city="c", zip_code="06103"
+    )
+    registration = services.registration_add(
+        business=business,
+        tax_type=TaxType.objects.get(code="ST"),
+        filing_frequency=FilingFrequency.MONTHLY,
+        start_date=date(2023, 11, 5),
+        periods_through=date(2024, 3, 15),
+    )
     assert [p.period_end for p in registration.periods.order_by("period_end")] == [
-        date(2023, 11, 30), date(2023, 12, 31), date(2024, 1, 31), date(2024, 2, 29)]
+        date(2023, 11, 30),
+        date(2023, 12, 31),
+        date(2024, 1, 31),
+        date(2024, 2, 29),
+    ]
     assert registration.periods.get(period_end=date(2024, 2, 29)).due_date == date(2024, 3, 31)
     assert services.filing_periods_generate(registration=registration, through=date(2024, 3, 15)) == 0
     assert services.filing_periods_generate(registration=registration, through=date(2024, 4, 30)) == 2

@@ -1,0 +1,86 @@
+"""Reads for the Add/Update Users pages, each limited to one business."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from tsc.audit.models import AuditEvent
+from tsc.taxpayers.models import Business, TaxType
+from tsc.taxpayers.selectors import business_tax_types
+
+from .models import AccessLevel, Login, LoginStatus, UserRight
+
+
+def business_users(business: Business) -> QuerySet[Login]:
+    return (
+        Login.objects.filter(business=business)
+        .prefetch_related(Prefetch("rights", queryset=UserRight.objects.select_related("tax_type")))
+        .order_by("-is_administrator", "user_id")
+    )
+
+
+def business_user(business: Business, login_id: int) -> Login | None:
+    """A user of this business, or None (another business's user looks the same as no user)."""
+    return business_users(business).filter(pk=login_id).first()
+
+
+def user_rows(business: Business) -> tuple[list[TaxType], list[tuple[Login, list[tuple[str, str]]]]]:
+    """The tax types and, per user, (tax type name, access level label) for each."""
+    tax_types = list(business_tax_types(business))
+    labels = dict(AccessLevel.choices)
+    rows = []
+    for login in business_users(business):
+        levels = {r.tax_type_id: r.level for r in login.rights.all()}
+        if login.is_administrator:
+            cells = [(t.name, "Administrator (all rights)") for t in tax_types]
+        else:
+            cells = [(t.name, labels[levels.get(t.pk, AccessLevel.NO_ACCESS)]) for t in tax_types]
+        rows.append((login, cells))
+    return tax_types, rows
+
+
+def backup_gaps(business: Business) -> list[TaxType]:
+    """Tax types on which no active user other than the administrator can both file and pay:
+    the seed's warning about the administrator's unexpected absence."""
+    covered = set(
+        UserRight.objects.filter(
+            login__business=business,
+            login__status=LoginStatus.ACTIVE,
+            login__is_administrator=False,
+            level=AccessLevel.FILE_AND_PAY,
+        ).values_list("tax_type_id", flat=True)
+    )
+    return [t for t in business_tax_types(business) if t.pk not in covered]
+
+
+EVENT_LABELS = {
+    "login.created": "User added",
+    "login.updated": "User changed",
+    "login.unlocked": "User unlocked",
+    "login.administrator_transferred": "Administrator role transferred",
+    "login.status_changed": "Status changed",
+    "login.signed_in": "Signed in",
+    "login.failed": "Failed sign-in",
+    "login.locked": "Locked after failed sign-ins",
+    "login.password_changed": "Password changed",
+    "login.password_reset": "Password reset with identity questions",
+    "login.contact_updated": "Contact information changed",
+    "login.identity_questions_changed": "Identity questions changed",
+    "login.telephone_password_changed": "Telephone password changed",
+    "login.first_sign_in_completed": "First sign-in completed",
+}
+
+
+def user_activity(business: Business, limit: int = 100) -> list[AuditEvent]:
+    """The latest events about the business's users, newest first, each with `label` (plain
+    words) and `target_label` (the User ID it concerns). Three queries whatever the count."""
+    events = list(
+        AuditEvent.objects.filter(business=business)
+        .filter(Q(target_type=Login._meta.label) | Q(event__startswith="login."))
+        .select_related("actor")
+        .order_by("-at", "-id")[:limit]
+    )
+    ids = {int(e.target_id) for e in events if e.target_type == Login._meta.label and e.target_id.isdigit()}
+    user_ids = dict(Login.objects.filter(pk__in=ids).values_list("pk", "user_id"))
+    for event in events:
+        event.label = EVENT_LABELS.get(event.event, event.event)
+        event.target_label = user_ids.get(int(event.target_id), "") if event.target_id.isdigit() else ""
+    return events
