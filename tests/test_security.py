@@ -149,10 +149,21 @@ def test_back_office_edits_are_audited(demo, client):
     Login.objects.create_superuser("clerk", "Clerk#2024x")
     client.post("/drs-admin/login/", {"username": "clerk", "password": "Clerk#2024x"})
     url = f"/drs-admin/taxpayers/business/{demo.nutmeg.pk}/change/"
-    data = {"registration_number": "1234567-000", "legal_name": "Nutmeg Hardware Inc", "dba_name": "",
-            "fein": "06-1234567", "street": "100 Main Street", "street2": "", "city": "Hartford", "state": "CT",
-            "zip_code": "06103", "registrations-TOTAL_FORMS": "0", "registrations-INITIAL_FORMS": "0",
-            "registrations-MIN_NUM_FORMS": "0", "registrations-MAX_NUM_FORMS": "1000"}
+    data = {
+        "registration_number": "1234567-000",
+        "legal_name": "Nutmeg Hardware Inc",
+        "dba_name": "",
+        "fein": "06-1234567",
+        "street": "100 Main Street",
+        "street2": "",
+        "city": "Hartford",
+        "state": "CT",
+        "zip_code": "06103",
+        "registrations-TOTAL_FORMS": "0",
+        "registrations-INITIAL_FORMS": "0",
+        "registrations-MIN_NUM_FORMS": "0",
+        "registrations-MAX_NUM_FORMS": "1000",
+    }
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     event = AuditEvent.objects.get(event="business.changed_by_drs")

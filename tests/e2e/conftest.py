@@ -1,10 +1,10 @@
 """Browser journeys: Playwright (sync API) driving Debian's Chromium against pytest-django's live_server.
 
-Each test gets a fresh browser context and a transactional database restored with serialized
-rollback (so the tax types created by a data migration survive the flush between tests), seeded
-with the demo data of `tsc.site.demo`.
+Each test gets a fresh browser context (so no cookies carry over) and a transactional database
+(the live server runs in another thread), seeded by the `demo` fixture with `tsc.site.demo`.
 """
 
+import importlib
 import json
 import os
 from pathlib import Path
@@ -78,14 +78,20 @@ def _expect_timeout():
 
 
 @pytest.fixture
-def demo(transactional_db, django_db_serialized_rollback):
-    """The demo businesses and logins (see tsc/site/demo.py)."""
+def demo(transactional_db):
+    """The demo businesses and logins (see tsc/site/demo.py).
+
+    The database is flushed after every transactional test, which also removes the tax types the
+    data migration created. Serialized rollback cannot bring them back here: once Playwright's
+    event loop runs in the main thread, asgiref hands this thread a different database connection
+    object than the one the test database was serialized on. So the migration's own function
+    puts them back (it is idempotent)."""
+    from django.apps import apps
+
     from tsc.site.demo import seed_demo
-    from tsc.taxpayers.models import TaxType
-    from django.db import connection
 
-    print("DEMO", TaxType.objects.count(), hasattr(connection, "_test_serialized_contents"))
-
+    tax_types_migration = importlib.import_module("tsc.taxpayers.migrations.0002_tax_types")
+    tax_types_migration.create(apps, None)
     return seed_demo()
 
 

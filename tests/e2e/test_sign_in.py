@@ -15,7 +15,7 @@ from .conftest import (
     sign_in,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 FILE = "File Returns"
 HISTORY = "View Returns and Payment History"
@@ -168,22 +168,22 @@ def test_first_time_profile_makes_the_tsc_administrator(demo, page: Page):
 
     expect(page).to_have_url("/first-time/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Create your profile")
-    page.get_by_label("Enrollment code").fill(MYSTIC_ENROLLMENT_CODE)
+    page.get_by_label("Enrollment code", exact=True).fill(MYSTIC_ENROLLMENT_CODE)
     page.get_by_label("Name", exact=True).fill("Mia Mystic")
     page.get_by_label("Title", exact=True).fill("Owner")
-    page.get_by_label("Phone number").fill("860-555-0199")
-    page.get_by_label("Email address").fill("mia@example.com")
+    page.get_by_label("Phone number", exact=True).fill("860-555-0199")
+    page.get_by_label("Email address", exact=True).fill("mia@example.com")
     page.get_by_label("Street address", exact=True).fill("75 Greenmanville Avenue")
-    page.get_by_label("City").fill("Mystic")
-    page.get_by_label("State").fill("CT")
-    page.get_by_label("ZIP code").fill("06355")
-    page.get_by_label("User ID").fill("mia.admin")
+    page.get_by_label("City", exact=True).fill("Mystic")
+    page.get_by_label("State", exact=True).fill("CT")
+    page.get_by_label("ZIP code", exact=True).fill("06355")
+    page.get_by_label("User ID", exact=True).fill("mia.admin")
     page.get_by_label("New password", exact=True).fill("Seaport#24")
-    page.get_by_label("Type the new password again").fill("Seaport#24")
-    page.get_by_label("Identity question 1").select_option(label="In what city were you born?")
-    page.get_by_label("Answer 1").fill("Mystic")
-    page.get_by_label("Identity question 2").select_option(label="What was the name of your first pet?")
-    page.get_by_label("Answer 2").fill("Skipper")
+    page.get_by_label("Type the new password again", exact=True).fill("Seaport#24")
+    page.get_by_label("Identity question 1", exact=True).select_option(label="In what city were you born?")
+    page.get_by_label("Answer 1", exact=True).fill("Mystic")
+    page.get_by_label("Identity question 2", exact=True).select_option(label="What was the name of your first pet?")
+    page.get_by_label("Answer 2", exact=True).fill("Skipper")
     page.get_by_role("button", name="Create profile").click()
 
     expect(page).to_have_url("/menu/")

@@ -198,7 +198,7 @@ def test_activity_shows_the_last_events_without_secrets(demo, signed_in):
     html = client.get("/users/activity/").content.decode()
     assert "User unlocked" in html and "locked1" in html and "unlock77" not in html
     assert "127.0.0.1" in html
-    for n in range(120):
+    for _ in range(120):
         AuditEvent.objects.create(event="login.signed_in", business=demo.nutmeg)
     html = client.get("/users/activity/").content.decode()
     assert html.count("<tr>") == 101  # header + 100 rows
