@@ -21,7 +21,7 @@ def demo(db):
     from tsc.site.demo import seed_demo
     from tsc.taxpayers.models import Business, TaxType
 
-    seed_demo()
+    seed_demo(history=False)
     from tsc.accounts.models import Login
 
     nutmeg = Business.objects.get(registration_number="1234567-000")
@@ -52,6 +52,7 @@ def signed_in(client):
     """signed_in(login) → the test client, signed in as that login through the real pages."""
 
     def sign_in(login, password: str = "Demo#2024"):
+        client.logout()
         client.post("/", {"registration_number": login.business.registration_number})
         response = client.post("/sign-in/", {"user_id": login.user_id, "password": password})
         assert response.status_code == 302, response.content.decode()[:2000]

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "tsc.audit",
     "tsc.taxpayers",
     "tsc.accounts",
+    "tsc.filing",
     "tsc.site",
 ]
 
@@ -174,6 +175,8 @@ USE_I18N = False
 USE_TZ = True
 DATE_FORMAT = "m/d/Y"
 SHORT_DATE_FORMAT = "m/d/Y"
+NUMBER_GROUPING = 3
+THOUSAND_SEPARATOR = ","
 DATE_INPUT_FORMATS = ["%m/%d/%Y"]
 
 STATIC_URL = "/static/"
@@ -189,17 +192,21 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 # Background work: the django.tasks API, executed by huey (SQLite file by default, Redis at scale).
+# tsc.lib.tasks' huey classes carry the one huey task that runs django.tasks tasks, so
+# `manage.py run_huey` is the worker. Tests run tasks at once (immediate) unless TSC_HUEY_IMMEDIATE=0.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+HUEY = {
+    "name": os.environ.get("TSC_HUEY_NAME", "tsc"),
+    "immediate": envbool("TSC_HUEY_IMMEDIATE", "1" if TESTING else "0"),
+}
 if REDIS_URL:
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "tsc", "url": REDIS_URL, "immediate": TESTING}
+    HUEY |= {"huey_class": "tsc.lib.tasks.TscRedisHuey", "url": REDIS_URL}
 else:
-    HUEY = {
-        "huey_class": "huey.SqliteHuey",
-        "name": "tsc",
-        "filename": str(VAR_DIR / "huey.sqlite3"),
-        "immediate": TESTING,
+    HUEY |= {
+        "huey_class": "tsc.lib.tasks.TscSqliteHuey",
+        "filename": os.environ.get("TSC_HUEY_FILE") or str(VAR_DIR / "huey.sqlite3"),
     }
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {"default": {"BACKEND": "tsc.lib.tasks.HueyBackend"}}
 
 # Logs carry no personal data: no bodies, no query strings with PII (PII never goes in URLs).
 LOGGING = {
@@ -208,5 +215,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # run_huey adds its own handler; do not print each line twice.
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -7,5 +7,6 @@ admin.site.site_title = "DRS back office"
 urlpatterns = [
     path("", include("tsc.site.urls")),
     path("", include("tsc.accounts.urls")),
+    path("", include("tsc.filing.urls")),
     path("drs-admin/", admin.site.urls),
 ]

@@ -29,15 +29,15 @@ def allowed_with_temporary_password(view):
     return view
 
 
-def requires(action: Action):
-    """The login must hold `action` on at least one tax type of its business (or, for business
-    actions, be the TSC Administrator). Pages about one tax type check `may` themselves."""
+def requires(*actions: Action):
+    """The login must hold one of `actions` on at least one tax type of its business (or, for
+    business actions, be the TSC Administrator). Pages about one tax type check `may` too."""
 
     def decorate(view):
         @signed_in
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not may_any(request.user, action):
+            if not any(may_any(request.user, action) for action in actions):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -46,12 +46,12 @@ def requires(action: Action):
     return decorate
 
 
-def require_may(request, action: Action, *, business, tax_type=None) -> None:
+def require_may(request, *actions: Action, business, tax_type=None) -> None:
     """For pages about one taxpayer's data: 404 to outsiders (do not confirm it exists), 403
-    to an insider without the right."""
+    to an insider holding none of `actions`."""
     from django.http import Http404
 
     if business is None or request.user.business_id != business.pk:
         raise Http404
-    if not may(request.user, action, business=business, tax_type=tax_type):
+    if not any(may(request.user, action, business=business, tax_type=tax_type) for action in actions):
         raise PermissionDenied

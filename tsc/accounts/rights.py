@@ -104,7 +104,7 @@ class MenuEntry:
 
 
 MAIN_MENU = [
-    (Action.SUBMIT_RETURN, MenuEntry("File Returns", "accounts:file_returns", "Prepare, save and submit returns.")),
+    (Action.PREPARE_RETURN, MenuEntry("File Returns", "filing:index", "Prepare, save and submit returns.")),
     (
         Action.VIEW_HISTORY,
         MenuEntry(

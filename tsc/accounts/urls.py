@@ -18,7 +18,6 @@ urlpatterns = [
     path("profile/password/", views.profile_password, name="profile_password"),
     path("profile/identity-questions/", views.profile_questions, name="profile_questions"),
     path("profile/telephone-password/", views.profile_telephone_password, name="profile_telephone_password"),
-    path("file/", views.file_returns, name="file_returns"),
     path("history/", views.history, name="history"),
     path("payments/", views.payments, name="payments"),
     path("business-profile/", views.business_profile, name="business_profile"),

@@ -302,7 +302,10 @@ def _coming_soon(title: str):
     return view
 
 
-file_returns = requires(rights.Action.SUBMIT_RETURN)(_coming_soon("File Returns"))
-history = requires(rights.Action.VIEW_HISTORY)(_coming_soon("View Returns and Payment History"))
+@requires(rights.Action.VIEW_HISTORY)
+def history(request):
+    return render(request, "accounts/history_hub.html")
+
+
 payments = requires(rights.Action.MAKE_PAYMENT)(_coming_soon("Make Payments"))
 business_profile = requires(rights.Action.CHANGE_BUSINESS_PROFILE)(_coming_soon("Make Changes to the Business Profile"))

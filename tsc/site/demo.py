@@ -26,6 +26,12 @@ NUTMEG_USERS = [
 ]
 
 
+def _tax_types_ensure() -> None:
+    from importlib import import_module
+
+    import_module("tsc.taxpayers.migrations.0002_tax_types").ensure(TaxType)
+
+
 def _contact(name: str, business: Business) -> Contact:
     return Contact(
         name=name,
@@ -75,9 +81,10 @@ def _login(business, user_id, user_name, *, level=None, administrator=False) -> 
 
 
 @transaction.atomic
-def seed_demo(today: date | None = None) -> list[str]:
+def seed_demo(today: date | None = None, *, history: bool = True) -> list[str]:
     today = today or timezone.localdate()
     notes = []
+    _tax_types_ensure()
     nutmeg = _business(
         "1234567-000",
         "Nutmeg Hardware LLC",
@@ -95,6 +102,10 @@ def seed_demo(today: date | None = None) -> list[str]:
     _login(nutmeg, "admin1", "Alice Admin", administrator=True)
     for user_id, user_name, level in NUTMEG_USERS:
         _login(nutmeg, user_id, user_name, level=level)
+    from .demo_history import seed_history
+
+    if history:
+        seed_history(nutmeg, Login.objects.get(business=nutmeg, user_id="filepay"), today)
     locked = Login.objects.get(business=nutmeg, user_id="locked1")
     if locked.status != LoginStatus.LOCKED:
         login_status_set(login=locked, status=LoginStatus.LOCKED)

@@ -47,6 +47,14 @@ def due_date(tax_type_code: str, frequency: str, period_end: date) -> date:
     return _month_end(following.year, following.month)  # last day of the month after
 
 
+def return_frequency(tax_type_code: str, registration_frequency: str) -> str:
+    """How often a return is filed. Withholding deposits (CT-WH) follow the registration's
+    frequency, but the return, CT-941, reconciles them quarterly."""
+    if tax_type_code == TaxType.WITHHOLDING:
+        return FilingFrequency.QUARTERLY
+    return registration_frequency
+
+
 def periods_between(start: date, through: date, frequency: str) -> list[tuple[date, date]]:
     """Every whole period that has begun on or after `start`'s period and ended by `through`."""
     periods = []

@@ -8,7 +8,7 @@ from tsc.audit.services import audit_record
 from tsc.lib import identifiers, pii
 
 from .models import Business, FilingPeriod, Individual, Registration, TaxType
-from .periods import due_date, periods_between
+from .periods import due_date, periods_between, return_frequency
 
 
 @transaction.atomic
@@ -102,14 +102,15 @@ def filing_periods_generate(*, registration: Registration, through: date) -> int
     """Create the filing periods that have ended by `through`. Safe to run again: periods
     that exist are left alone. Returns how many were created."""
     existing = set(registration.periods.values_list("period_end", flat=True))
+    frequency = return_frequency(registration.tax_type.code, registration.filing_frequency)
     new = [
         FilingPeriod(
             registration=registration,
             period_start=start,
             period_end=end,
-            due_date=due_date(registration.tax_type.code, registration.filing_frequency, end),
+            due_date=due_date(registration.tax_type.code, frequency, end),
         )
-        for start, end in periods_between(registration.start_date, through, registration.filing_frequency)
+        for start, end in periods_between(registration.start_date, through, frequency)
         if end not in existing and (registration.end_date is None or start <= registration.end_date)
     ]
     FilingPeriod.objects.bulk_create(new, ignore_conflicts=True)

@@ -10,7 +10,7 @@ from tsc.accounts.services import ServiceError
 from tsc.accounts.user_services import administrator_transfer
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_simultaneous_transfers_leave_exactly_one_administrator(demo):
     targets = [demo.filer, demo.filepay]
     barrier = threading.Barrier(len(targets))

@@ -112,3 +112,12 @@ def test_business_tax_types_include_non_wage_for_everyone(demo):
 def test_demo_has_three_years_of_periods(demo):
     sales = demo.nutmeg.registrations.get(tax_type__code="ST")
     assert sales.periods.count() >= 36
+
+
+def test_withholding_returns_are_quarterly_whatever_the_deposit_schedule(demo):
+    withholding = demo.nutmeg.registrations.get(tax_type__code="WH")
+    assert withholding.filing_frequency == "monthly"
+    ends = sorted(withholding.periods.values_list("period_end", flat=True))
+    assert all(end.month in (3, 6, 9, 12) for end in ends)
+    first = withholding.periods.get(period_end=date(2019, 3, 31))
+    assert (first.period_start, first.due_date) == (date(2019, 1, 1), date(2019, 4, 30))

@@ -1,0 +1,147 @@
+"""Returns (draft → filed), the 1099/W-2G records behind a CT-1096, and uploaded files."""
+
+from django.conf import settings
+from django.db import models
+
+from tsc.lib.pii import EncryptedTextField
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class ReturnStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    FILED = "filed", "Filed"
+
+
+class TaxReturn(models.Model):
+    business = models.ForeignKey("taxpayers.Business", on_delete=models.PROTECT, related_name="returns")
+    tax_type = models.ForeignKey("taxpayers.TaxType", on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey("taxpayers.FilingPeriod", on_delete=models.PROTECT, related_name="returns")
+    form = models.CharField(max_length=12)
+    status = models.CharField(max_length=8, choices=ReturnStatus.choices, default=ReturnStatus.DRAFT)
+    amends = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments")
+    # What the taxpayer typed (amounts as strings of Decimal) and the lines computed from it.
+    data = models.JSONField(default=dict, blank=True)
+    lines = models.JSONField(default=list, blank=True)
+    tax_due = models.DecimalField(default=0, **MONEY)
+    credit = models.DecimalField(default=0, **MONEY)
+    penalty = models.DecimalField(default=0, **MONEY)
+    interest = models.DecimalField(default=0, **MONEY)
+    amount_due = models.DecimalField(default=0, **MONEY)
+    record_count = models.PositiveIntegerField(default=0)
+    confirmation_number = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    # One token per rendered Submit form: a double click or a retry finds the return it made.
+    submission_token = models.UUIDField(unique=True, null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    filed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    filed_on = models.DateField(null=True, blank=True, help_text="Filing date (America/New_York).")
+
+    class Meta:
+        ordering = ["-period__period_end", "-filed_at"]
+        constraints = [
+            # One original filed return per period; amended returns are separate, linked filings.
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=models.Q(status="filed", amends__isnull=True),
+                name="one_original_return_per_period",
+            ),
+            models.UniqueConstraint(fields=["period"], condition=models.Q(status="draft"), name="one_draft_per_period"),
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(confirmation_number__isnull=False),
+                name="filed_return_has_confirmation",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["business", "tax_type", "status", "filed_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form} {self.period.period_end:%m/%d/%Y} {self.get_status_display()}"
+
+    @property
+    def is_amended(self) -> bool:
+        return self.amends_id is not None
+
+
+class InformationReturnRecord(models.Model):
+    """One 1099-MISC, 1099-NEC or W-2G attached to a CT-1096."""
+
+    tax_return = models.ForeignKey(TaxReturn, on_delete=models.CASCADE, related_name="records")
+    record_number = models.PositiveIntegerField()
+    form = models.CharField(max_length=10)
+    payee_tin = EncryptedTextField("Payee TIN")
+    payee_tin_last4 = models.CharField(max_length=4)
+    tin_type = models.CharField(max_length=1, blank=True)
+    payee_name = models.CharField(max_length=80)
+    payee_address = models.CharField(max_length=80, blank=True)
+    payee_city = models.CharField(max_length=40, blank=True)
+    payee_state = models.CharField(max_length=2, blank=True)
+    payee_zip = models.CharField(max_length=10, blank=True)
+    account_number = models.CharField(max_length=20, blank=True)
+    amounts = models.JSONField(default=dict, blank=True)
+    total_paid = models.DecimalField(**MONEY)
+    ct_tax_withheld = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["tax_return", "record_number"]
+        constraints = [models.UniqueConstraint(fields=["tax_return", "record_number"], name="one_record_number")]
+
+    def __str__(self) -> str:
+        return f"{self.form} #{self.record_number} to {self.payee_name}"
+
+
+class UploadKind(models.TextChoices):
+    CSV = "csv", "File containing 1099/W-2G information (CSV)"
+    PUB1220 = "pub1220", "Standard file formatting (IRS Publication 1220)"
+
+
+class UploadStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    VALIDATING = "validating", "Checking"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+def upload_path(instance, filename: str) -> str:
+    # Never the user's file name (it may hold personal data); the original is kept as a field.
+    return f"uploads/{instance.business_id}/{instance.token}.dat"
+
+
+class Upload(models.Model):
+    """A 1099/W-2G file: kept first, then checked record by record in the background."""
+
+    MAX_PROBLEMS_KEPT = 1000
+
+    token = models.UUIDField(unique=True)
+    business = models.ForeignKey("taxpayers.Business", on_delete=models.PROTECT, related_name="uploads")
+    period = models.ForeignKey("taxpayers.FilingPeriod", on_delete=models.PROTECT, related_name="uploads")
+    kind = models.CharField(max_length=8, choices=UploadKind.choices)
+    file = models.FileField(upload_to=upload_path)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(max_length=12, choices=UploadStatus.choices, default=UploadStatus.RECEIVED)
+    records_checked = models.PositiveIntegerField(default=0)
+    record_count = models.PositiveIntegerField(default=0)
+    problem_count = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+    payments = models.DecimalField(default=0, **MONEY)
+    tax_return = models.OneToOneField(TaxReturn, null=True, blank=True, on_delete=models.PROTECT, related_name="upload")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Upload {self.token} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (UploadStatus.ACCEPTED, UploadStatus.REJECTED)

@@ -1,0 +1,79 @@
+"""A filed return as a PDF, with Public Sans embedded (ships with USWDS; no system fonts)."""
+
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+from fpdf import FPDF
+
+from tsc.lib.money import dollars
+
+from .models import TaxReturn
+
+FONT_DIR = Path(settings.BASE_DIR) / "static" / "vendor" / "uswds" / "fonts" / "public-sans"
+
+
+def _pdf() -> FPDF:
+    pdf = FPDF(format="letter")
+    pdf.set_auto_page_break(auto=True, margin=18)
+    regular, bold = FONT_DIR / "PublicSans-Regular.ttf", FONT_DIR / "PublicSans-Bold.ttf"
+    if regular.exists() and bold.exists():
+        pdf.add_font("PublicSans", "", str(regular))
+        pdf.add_font("PublicSans", "B", str(bold))
+        pdf.family_name = "PublicSans"
+    else:  # static assets not installed (make static): fall back to a core font, Latin-1 only
+        pdf.family_name = "Helvetica"
+        pdf.core_fonts_encoding = "latin-1"
+        pdf.set_text_shaping(False)
+    pdf.add_page()
+    return pdf
+
+
+def _amount(line: dict) -> str:
+    if line["label"].startswith("Number of"):
+        return str(int(Decimal(line["amount"])))
+    return dollars(Decimal(line["amount"]))
+
+
+def return_pdf(tax_return: TaxReturn) -> bytes:
+    pdf = _pdf()
+    family = pdf.family_name
+    pdf.set_font(family, "B", 14)
+    pdf.cell(0, 8, "Connecticut Department of Revenue Services", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, "", 11)
+    pdf.cell(0, 6, "Taxpayer Service Center - filed return", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font(family, "B", 13)
+    title = f"{'Amended ' if tax_return.is_amended else ''}Form {tax_return.form}"
+    pdf.cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, "", 10)
+    period = tax_return.period
+    facts = [
+        ("Business", f"{tax_return.business.legal_name} ({tax_return.business.registration_number})"),
+        ("Tax type", tax_return.tax_type.name),
+        ("Period", f"{period.period_start:%m/%d/%Y} - {period.period_end:%m/%d/%Y}, due {period.due_date:%m/%d/%Y}"),
+        ("Confirmation number", tax_return.confirmation_number or ""),
+        ("Filed", timezone.localtime(tax_return.filed_at).strftime("%m/%d/%Y %I:%M %p") if tax_return.filed_at else ""),
+    ]
+    if tax_return.amends:
+        facts.append(("Amends", tax_return.amends.confirmation_number))
+    for label, value in facts:
+        pdf.set_font(family, "B", 10)
+        pdf.cell(45, 6, label)
+        pdf.set_font(family, "", 10)
+        pdf.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    with pdf.table(col_widths=(12, 128, 40), text_align=("LEFT", "LEFT", "RIGHT")) as table:
+        header = table.row()
+        for text in ("Line", "Description", "Amount"):
+            header.cell(text)
+        for line in tax_return.lines:
+            row = table.row()
+            row.cell(line["number"])
+            row.cell(line["label"])
+            row.cell(_amount(line))
+    pdf.ln(4)
+    pdf.set_font(family, "B", 11)
+    pdf.cell(0, 7, f"Total amount due: {dollars(tax_return.amount_due)}", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -1,0 +1,287 @@
+"""Preparing, saving and filing returns: computed on the server, one transaction, audited.
+
+A return is filed once per period (amended returns are separate, linked filings). The
+submission token of the Submit form makes a double click or a retry return the same filing.
+"""
+
+import secrets
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tsc.accounts.models import Login
+from tsc.accounts.services import ServiceError
+from tsc.audit.services import audit_record
+from tsc.lib import pii
+from tsc.lib.formats.records import InformationReturn
+from tsc.lib.money import ZERO, cents
+from tsc.taxpayers.models import FilingPeriod, Registration, TaxType
+from tsc.taxpayers.services import filing_periods_generate, registration_add
+
+from .computations import Computation, ct1096
+from .forms_registry import RETURN_FORMS
+from .models import InformationReturnRecord, ReturnStatus, TaxReturn
+
+_CONFIRMATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no look-alikes, easy to read on the phone
+
+
+def confirmation_number_new() -> str:
+    """'TSC-7K2M-9QXA-4D8H': 60 random bits, not guessable, printable."""
+    raw = "".join(secrets.choice(_CONFIRMATION_ALPHABET) for _ in range(12))
+    return f"TSC-{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def compute(period: FilingPeriod, values: dict[str, Decimal], filed_on: date | None = None) -> Computation:
+    form = RETURN_FORMS[period.registration.tax_type.code]
+    return form.compute(values, due=period.due_date, filed=filed_on or today())
+
+
+def _lines_json(computation: Computation) -> list[dict]:
+    return [
+        {"number": ln.number, "label": ln.label, "amount": str(ln.amount), "entered": ln.entered}
+        for ln in computation.lines
+    ]
+
+
+def _apply(tax_return: TaxReturn, values: dict[str, Decimal], computation: Computation) -> None:
+    tax_return.data = {k: str(cents(v)) for k, v in values.items()}
+    tax_return.lines = _lines_json(computation)
+    tax_return.tax_due = computation.tax_due
+    tax_return.credit = computation.credit
+    tax_return.penalty = computation.penalty
+    tax_return.interest = computation.interest
+    tax_return.amount_due = computation.amount_due
+
+
+def filed_original(period: FilingPeriod) -> TaxReturn | None:
+    return TaxReturn.objects.filter(period=period, status=ReturnStatus.FILED, amends__isnull=True).first()
+
+
+@transaction.atomic
+def return_save_draft(
+    *, actor: Login, period: FilingPeriod, values: dict[str, Decimal], amends: TaxReturn | None = None
+) -> TaxReturn:
+    """Keep what was typed so far; the user can come back to it."""
+    FilingPeriod.objects.select_for_update().get(pk=period.pk)
+    if amends is None and (original := filed_original(period)):
+        raise ServiceError(
+            f"The return for this period was already filed (confirmation "
+            f"{original.confirmation_number}). File an amended return instead."
+        )
+    draft = TaxReturn.objects.filter(period=period, status=ReturnStatus.DRAFT).first()
+    if draft is None:
+        draft = TaxReturn(
+            period=period,
+            business=period.registration.business,
+            tax_type=period.registration.tax_type,
+            form=RETURN_FORMS[period.registration.tax_type.code].name,
+            created_by=actor,
+        )
+    draft.amends = amends
+    _apply(draft, values, compute(period, values))
+    draft.save()
+    audit_record(
+        event="return.draft_saved",
+        actor=actor,
+        target=draft,
+        business=draft.business,
+        data={"form": draft.form, "period_end": period.period_end.isoformat()},
+    )
+    return draft
+
+
+def return_submit(
+    *,
+    actor: Login,
+    period: FilingPeriod,
+    values: dict[str, Decimal],
+    submission_token: uuid.UUID,
+    amends: TaxReturn | None = None,
+    filed_on: date | None = None,
+) -> TaxReturn:
+    """File the return. Same token again → the same return (double click, retry). Another
+    filing of the same period (second tab) → refused, unless it is an amended return.
+    `filed_on` is today, except for history loaded from earlier systems (demo data)."""
+    existing = TaxReturn.objects.filter(submission_token=submission_token).first()
+    if existing is not None:
+        return existing
+    try:
+        return _submit(actor, period, values, submission_token, amends, filed_on or today())
+    except IntegrityError:
+        # Lost a race: either our own token (double click on another server) or the period.
+        existing = TaxReturn.objects.filter(submission_token=submission_token).first()
+        if existing is not None:
+            return existing
+        raise ServiceError(_already_filed_message(period)) from None
+
+
+def _already_filed_message(period: FilingPeriod) -> str:
+    original = filed_original(period)
+    number = original.confirmation_number if original else ""
+    return (
+        f"The return for the period ending {period.period_end:%m/%d/%Y} was already filed"
+        f"{f' (confirmation {number})' if number else ''}. To change it, file an amended return."
+    )
+
+
+@transaction.atomic
+def _submit(actor, period, values, submission_token, amends, filed_on: date) -> TaxReturn:
+    FilingPeriod.objects.select_for_update().get(pk=period.pk)
+    if TaxReturn.objects.filter(submission_token=submission_token).exists():
+        raise IntegrityError("token used")  # handled by the caller: returns that filing
+    if amends is None and filed_original(period):
+        raise ServiceError(_already_filed_message(period))
+    if amends is not None and (amends.period_id != period.pk or amends.status != ReturnStatus.FILED):
+        raise ServiceError("Only a filed return of the same period can be amended.")
+    computation = compute(period, values, filed_on)
+    tax_return = TaxReturn.objects.filter(period=period, status=ReturnStatus.DRAFT).first() or TaxReturn(
+        period=period,
+        business=period.registration.business,
+        tax_type=period.registration.tax_type,
+        form=RETURN_FORMS[period.registration.tax_type.code].name,
+        created_by=actor,
+    )
+    _apply(tax_return, values, computation)
+    _mark_filed(tax_return, actor, submission_token, amends, filed_on)
+    return tax_return
+
+
+def _mark_filed(tax_return: TaxReturn, actor: Login, submission_token, amends, filed_on: date) -> None:
+    tax_return.amends = amends
+    tax_return.status = ReturnStatus.FILED
+    tax_return.submission_token = submission_token
+    tax_return.confirmation_number = confirmation_number_new()
+    tax_return.filed_by = actor
+    now = timezone.now()
+    tax_return.filed_at = (
+        now if filed_on == timezone.localdate(now) else timezone.make_aware(datetime.combine(filed_on, time(10, 0)))
+    )
+    tax_return.filed_on = filed_on
+    tax_return.full_clean(exclude=["period", "business", "tax_type", "amends", "created_by", "filed_by"])
+    tax_return.save()
+    audit_record(
+        event="return.filed",
+        actor=actor,
+        target=tax_return,
+        business=tax_return.business,
+        data={
+            "form": tax_return.form,
+            "period_end": tax_return.period.period_end.isoformat(),
+            "confirmation_number": tax_return.confirmation_number,
+            "amended": amends is not None,
+            "amount_due": str(tax_return.amount_due),
+        },
+    )
+
+
+# ---- CT-1096 with 1099/W-2G records ------------------------------------------------------------
+
+
+BATCH = 2000
+
+
+@dataclass
+class NonWageTotals:
+    count: int = 0
+    withheld: Decimal = ZERO
+
+
+def _record_row(tax_return: TaxReturn, number: int, rec: InformationReturn) -> InformationReturnRecord:
+    return InformationReturnRecord(
+        tax_return=tax_return,
+        record_number=number,
+        form=rec.form,
+        payee_tin=rec.payee_tin,
+        payee_tin_last4=pii.last4(rec.payee_tin),
+        tin_type=rec.tin_type,
+        payee_name=rec.payee_name,
+        payee_address=rec.payee_address,
+        payee_city=rec.payee_city,
+        payee_state=rec.payee_state,
+        payee_zip=rec.payee_zip,
+        account_number=rec.account_number,
+        amounts={code: str(amount) for code, amount in rec.amounts},
+        total_paid=rec.total_paid,
+        ct_tax_withheld=rec.state_tax_withheld,
+    )
+
+
+@transaction.atomic
+def ct1096_file(
+    *,
+    actor: Login | None,
+    period: FilingPeriod,
+    records: Iterable[InformationReturn],
+    payments: Decimal,
+    submission_token: uuid.UUID,
+    amends: TaxReturn | None = None,
+    filed_on: date | None = None,
+) -> TaxReturn:
+    """File a CT-1096 and all its records in one transaction: all of them, or nothing.
+    `records` may be a generator (an upload being read): they are stored in batches."""
+    FilingPeriod.objects.select_for_update().get(pk=period.pk)
+    if (existing := TaxReturn.objects.filter(submission_token=submission_token).first()) is not None:
+        return existing
+    if amends is None and filed_original(period):
+        raise ServiceError(_already_filed_message(period))
+    TaxReturn.objects.filter(period=period, status=ReturnStatus.DRAFT).delete()
+    tax_return = TaxReturn.objects.create(
+        period=period,
+        business=period.registration.business,
+        tax_type=period.registration.tax_type,
+        form="CT-1096",
+        created_by=actor,
+        status=ReturnStatus.DRAFT,
+    )
+    totals = NonWageTotals()
+    batch: list[InformationReturnRecord] = []
+    for rec in records:
+        totals.count += 1
+        totals.withheld += rec.state_tax_withheld
+        batch.append(_record_row(tax_return, totals.count, rec))
+        if len(batch) >= BATCH:
+            InformationReturnRecord.objects.bulk_create(batch)
+            batch.clear()
+    InformationReturnRecord.objects.bulk_create(batch)
+    if totals.count == 0:
+        raise ServiceError("Attach at least one 1099 or W-2G record.")
+    filed_on = filed_on or today()
+    computation = ct1096(
+        record_count=totals.count,
+        total_withheld=totals.withheld,
+        payments=payments,
+        due=period.due_date,
+        filed=filed_on,
+    )
+    _apply(tax_return, {"payments": payments}, computation)
+    tax_return.record_count = totals.count
+    _mark_filed(tax_return, actor, submission_token, amends, filed_on)
+    return tax_return
+
+
+# ---- periods offered for filing --------------------------------------------------------------
+
+
+@transaction.atomic
+def registration_for_filing(*, business, tax_type: TaxType) -> Registration | None:
+    """The registration a return is filed under. Withholding Non-Wage is offered to every
+    business (the seed): a business not registered for it gets an annual registration the
+    first time it files one, covering the last three years."""
+    registration = Registration.objects.filter(business=business, tax_type=tax_type).first()
+    if registration is None and tax_type.offered_to_all_businesses:
+        start = date(today().year - 3, 1, 1)
+        registration = registration_add(
+            business=business, tax_type=tax_type, filing_frequency="annual", start_date=start
+        )
+    if registration is not None:
+        filing_periods_generate(registration=registration, through=today())
+    return registration

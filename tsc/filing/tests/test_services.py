@@ -1,0 +1,160 @@
+import uuid
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+import time_machine
+from django.db import IntegrityError, transaction
+
+from tsc.accounts.services import ServiceError
+from tsc.audit.models import AuditEvent
+from tsc.filing import services
+from tsc.filing.models import ReturnStatus, TaxReturn
+from tsc.lib.formats.records import InformationReturn
+
+VALUES = {
+    "gross_receipts": D("10000.00"),
+    "nontaxable_sales": D("500.00"),
+    "resales": D("1000.00"),
+    "use_tax_purchases": D("200.00"),
+}
+
+
+def sales_period(demo, end=date(2026, 9, 30)):
+    return demo.nutmeg.registrations.get(tax_type__code="ST").periods.get(period_end=end)
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel("2026-10-20 12:00:00-04:00", tick=False):
+        yield
+
+
+def test_submit_files_once_with_a_confirmation_number(demo):
+    period = sales_period(demo)
+    filed = services.return_submit(actor=demo.filer, period=period, values=VALUES, submission_token=uuid.uuid4())
+    assert filed.status == ReturnStatus.FILED and filed.form == "OS-114"
+    assert filed.confirmation_number.startswith("TSC-") and len(filed.confirmation_number) == 18
+    assert filed.tax_due == D("552.45") and filed.amount_due == D("552.45")
+    assert filed.filed_on == date(2026, 10, 20) and filed.filed_by == demo.filer
+    assert [ln["amount"] for ln in filed.lines if ln["number"] == "7"] == ["539.75"]
+    event = AuditEvent.objects.get(event="return.filed")
+    assert event.data["confirmation_number"] == filed.confirmation_number
+
+
+def test_the_same_token_returns_the_same_filing(demo):
+    period, token = sales_period(demo), uuid.uuid4()
+    first = services.return_submit(actor=demo.filer, period=period, values=VALUES, submission_token=token)
+    again = services.return_submit(actor=demo.filer, period=period, values=VALUES, submission_token=token)
+    assert again.pk == first.pk and TaxReturn.objects.filter(period=period).count() == 1
+
+
+def test_a_second_filing_of_the_period_is_refused(demo):
+    period = sales_period(demo)
+    first = services.return_submit(actor=demo.filer, period=period, values=VALUES, submission_token=uuid.uuid4())
+    with pytest.raises(ServiceError, match=first.confirmation_number):
+        services.return_submit(actor=demo.filepay, period=period, values=VALUES, submission_token=uuid.uuid4())
+    assert TaxReturn.objects.filter(period=period).count() == 1
+
+
+def test_the_database_refuses_two_originals_for_a_period(demo):
+    period = sales_period(demo)
+    services.return_submit(actor=demo.filer, period=period, values=VALUES, submission_token=uuid.uuid4())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TaxReturn.objects.create(
+            period=period,
+            business=demo.nutmeg,
+            tax_type=demo.sales,
+            form="OS-114",
+            status=ReturnStatus.FILED,
+            confirmation_number="TSC-X",
+        )
+
+
+def test_an_amended_return_is_a_separate_linked_filing(demo):
+    period = sales_period(demo)
+    original = services.return_submit(actor=demo.filer, period=period, values=VALUES, submission_token=uuid.uuid4())
+    amended = services.return_submit(
+        actor=demo.filer,
+        period=period,
+        values=VALUES | {"credits": D("52.45")},
+        submission_token=uuid.uuid4(),
+        amends=original,
+    )
+    assert amended.amends == original and amended.tax_due == D("500.00")
+    assert amended.confirmation_number != original.confirmation_number
+    assert TaxReturn.objects.get(pk=original.pk).tax_due == D("552.45")
+
+
+def test_drafts_are_saved_and_become_the_filed_return(demo):
+    period = sales_period(demo)
+    draft = services.return_save_draft(actor=demo.filer, period=period, values={"gross_receipts": D("100")})
+    assert draft.status == ReturnStatus.DRAFT and draft.data == {"gross_receipts": "100.00"}
+    again = services.return_save_draft(actor=demo.filer, period=period, values={"gross_receipts": D("200")})
+    assert again.pk == draft.pk
+    filed = services.return_submit(actor=demo.filer, period=period, values=VALUES, submission_token=uuid.uuid4())
+    assert filed.pk == draft.pk and TaxReturn.objects.filter(period=period).count() == 1
+
+
+def test_late_returns_carry_penalty_and_interest(demo):
+    period = sales_period(demo, end=date(2026, 7, 31))  # due 08/31/2026, filed 10/20/2026: 2 months
+    filed = services.return_submit(actor=demo.filer, period=period, values=VALUES, submission_token=uuid.uuid4())
+    assert filed.penalty == D("82.87") and filed.interest == D("11.05") and filed.amount_due == D("646.37")
+
+
+def record(n: int, withheld="100.00") -> InformationReturn:
+    return InformationReturn(
+        form="1099-NEC",
+        payer_tin="061234567",
+        payee_tin=f"{123450000 + n}",
+        tin_type="2",
+        payee_name=f"Payee {n}",
+        payee_address="1 Main St",
+        payee_city="Hartford",
+        payee_state="CT",
+        payee_zip="06103",
+        amounts=(("1", D("2000.00")),),
+        state_tax_withheld=D(withheld),
+    )
+
+
+def test_ct1096_files_every_record_and_sums_them(demo):
+    period = services.registration_for_filing(business=demo.nutmeg, tax_type=demo.non_wage).periods.get(
+        period_end=date(2025, 12, 31)
+    )
+    filed = services.ct1096_file(
+        actor=demo.filer,
+        period=period,
+        records=(record(n) for n in range(1, 5)),
+        payments=D("400.00"),
+        submission_token=uuid.uuid4(),
+    )
+    assert filed.record_count == 4 and filed.records.count() == 4
+    assert [ln["amount"] for ln in filed.lines[:2]] == ["4", "400.00"]
+    # Due 01/31/2026, filed 10/20/2026: late, nothing unpaid → the $50 minimum penalty only.
+    assert filed.tax_due == D("0.00") and filed.penalty == D("50.00") and filed.amount_due == D("50.00")
+    stored = filed.records.get(record_number=2)
+    assert stored.payee_tin == "123450002" and stored.payee_tin_last4 == "0002"
+
+
+def test_ct1096_is_all_or_nothing(demo):
+    period = services.registration_for_filing(business=demo.nutmeg, tax_type=demo.non_wage).periods.get(
+        period_end=date(2025, 12, 31)
+    )
+
+    def exploding():
+        yield record(1)
+        raise RuntimeError("disk gone")
+
+    with pytest.raises(RuntimeError):
+        services.ct1096_file(
+            actor=demo.filer, period=period, records=exploding(), payments=D("0"), submission_token=uuid.uuid4()
+        )
+    assert not TaxReturn.objects.filter(period=period).exists()
+
+
+def test_non_wage_is_offered_to_a_business_not_registered_for_it(demo):
+    registration = services.registration_for_filing(business=demo.bakery, tax_type=demo.non_wage)
+    assert registration.filing_frequency == "annual"
+    assert registration.periods.filter(period_end=date(2025, 12, 31), due_date=date(2026, 1, 31)).exists()
+    assert services.registration_for_filing(business=demo.bakery, tax_type=demo.non_wage) == registration

@@ -1,0 +1,236 @@
+import re
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from tsc.filing.models import ReturnStatus, TaxReturn
+
+FIGURES = {
+    "gross_receipts": "10,000.00",
+    "nontaxable_sales": "500",
+    "resales": "$1,000.00",
+    "other_deductions": "",
+    "use_tax_purchases": "200",
+    "credits": "",
+}
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel("2026-10-20 12:00:00-04:00", tick=False):
+        yield
+
+
+def period(demo, code="ST", end=date(2026, 9, 30)):
+    return demo.nutmeg.registrations.get(tax_type__code=code).periods.get(period_end=end)
+
+
+def file_os114(client, p, figures=FIGURES):
+    review = client.post(f"/file/{p.pk}/", figures | {"action": "review"})
+    token = re.search(r'name="submission_token" value="([^"]+)"', review.content.decode()).group(1)
+    return review, client.post(f"/file/{p.pk}/", figures | {"action": "submit", "submission_token": token})
+
+
+@pytest.mark.parametrize("who", ["viewer", "payer", "noaccess"])
+def test_only_file_rights_reach_file_returns(demo, signed_in, who):
+    client = signed_in(getattr(demo, who))
+    assert client.get("/file/").status_code == 403
+    assert client.get(f"/file/{period(demo).pk}/").status_code == 403
+    assert client.post(f"/file/{period(demo).pk}/", FIGURES | {"action": "save"}).status_code == 403
+    assert not TaxReturn.objects.exists()
+
+
+def test_file_returns_lists_open_periods_with_due_dates(demo, signed_in):
+    html = signed_in(demo.filer).get("/file/").content.decode()
+    assert "Sales and Use Tax" in html and "Withholding" in html and "Withholding Non-Wage" in html
+    assert "09/01/2026 – 09/30/2026" in html and "10/31/2026" in html and "not filed" in html
+
+
+def test_filer_reviews_then_submits_and_gets_a_confirmation(demo, signed_in):
+    client = signed_in(demo.filer)
+    p = period(demo)
+    html = client.post(f"/file/{p.pk}/", FIGURES | {"action": "review"}).content.decode()
+    assert "539.75" in html and "552.45" in html and "Submit return" in html
+    assert not TaxReturn.objects.exists()  # reviewing files nothing
+    review, response = file_os114(client, p)
+    filed = TaxReturn.objects.get(period=p)
+    assert response.url == reverse("filing:return", args=[filed.pk]) + "?filed=1"
+    page = client.get(response.url).content.decode()
+    assert filed.confirmation_number in page and "Your return was filed" in page
+
+
+def test_totals_from_the_browser_are_ignored(demo, signed_in):
+    client = signed_in(demo.filer)
+    file_os114(client, period(demo), FIGURES | {"tax_due": "0.01", "amount_due": "0.01"})
+    assert TaxReturn.objects.get().amount_due == D("552.45")
+
+
+def test_a_double_submit_records_one_return(demo, signed_in):
+    client = signed_in(demo.filer)
+    p = period(demo)
+    review, first = file_os114(client, p)
+    token = re.search(r'name="submission_token" value="([^"]+)"', review.content.decode()).group(1)
+    second = client.post(f"/file/{p.pk}/", FIGURES | {"action": "submit", "submission_token": token})
+    assert first.url == second.url and TaxReturn.objects.count() == 1
+
+
+def test_a_second_tab_is_told_the_period_was_filed(demo, signed_in):
+    client = signed_in(demo.filer)
+    p = period(demo)
+    review_a = client.post(f"/file/{p.pk}/", FIGURES | {"action": "review"}).content.decode()
+    review_b = client.post(f"/file/{p.pk}/", FIGURES | {"action": "review"}).content.decode()
+    token_a = re.search(r'name="submission_token" value="([^"]+)"', review_a).group(1)
+    token_b = re.search(r'name="submission_token" value="([^"]+)"', review_b).group(1)
+    client.post(f"/file/{p.pk}/", FIGURES | {"action": "submit", "submission_token": token_a})
+    html = client.post(f"/file/{p.pk}/", FIGURES | {"action": "submit", "submission_token": token_b}).content.decode()
+    assert "already filed" in html and TaxReturn.objects.count() == 1
+    assert "File an amended return" in client.get(f"/file/{p.pk}/").content.decode()
+
+
+def test_bad_figures_are_shown_next_to_the_field_and_kept(demo, signed_in):
+    html = (
+        signed_in(demo.filer)
+        .post(f"/file/{period(demo).pk}/", FIGURES | {"gross_receipts": "ten thousand", "action": "review"})
+        .content.decode()
+    )
+    assert "Enter an amount in dollars and cents" in html and 'value="ten thousand"' in html
+    html = (
+        signed_in(demo.filer)
+        .post(f"/file/{period(demo).pk}/", FIGURES | {"resales": "20000", "action": "review"})
+        .content.decode()
+    )
+    assert "Deductions cannot be more than gross receipts" in html
+
+
+def test_save_draft_and_come_back(demo, signed_in):
+    client = signed_in(demo.filer)
+    p = period(demo)
+    response = client.post(f"/file/{p.pk}/", {"gross_receipts": "1234.5", "action": "save"})
+    assert response.url == reverse("filing:index")
+    assert "draft" in client.get("/file/").content.decode()
+    assert 'value="1234.50"' in client.get(f"/file/{p.pk}/").content.decode()
+
+
+def test_late_return_shows_penalty_and_interest_before_submitting(demo, signed_in):
+    html = (
+        signed_in(demo.filer)
+        .post(f"/file/{period(demo, end=date(2026, 7, 31)).pk}/", FIGURES | {"action": "review"})
+        .content.decode()
+    )
+    assert "This return is late" in html and "82.87" in html and "11.05" in html and "646.37" in html
+
+
+def test_amended_return(demo, signed_in):
+    client = signed_in(demo.filer)
+    p = period(demo)
+    file_os114(client, p)
+    original = TaxReturn.objects.get()
+    review = client.post(
+        f"/file/{p.pk}/", FIGURES | {"credits": "52.45", "amends": original.pk, "action": "review"}
+    ).content.decode()
+    token = re.search(r'name="submission_token" value="([^"]+)"', review).group(1)
+    client.post(
+        f"/file/{p.pk}/",
+        FIGURES | {"credits": "52.45", "amends": original.pk, "action": "submit", "submission_token": token},
+    )
+    amended = TaxReturn.objects.exclude(pk=original.pk).get()
+    assert amended.amends == original and amended.tax_due == D("500.00")
+
+
+def test_other_business_periods_and_returns_are_not_found(demo, signed_in):
+    bakery_period = demo.bakery.registrations.get(tax_type__code="ST").periods.first()
+    client = signed_in(demo.filepay)
+    assert client.get(f"/file/{bakery_period.pk}/").status_code == 404
+    assert client.post(f"/file/{bakery_period.pk}/", FIGURES | {"action": "save"}).status_code == 404
+    outsider = signed_in(demo.outsider)
+    file_os114(outsider, bakery_period)
+    bakery_return = TaxReturn.objects.get()
+    client = signed_in(demo.filepay)
+    assert client.get(f"/returns/{bakery_return.pk}/").status_code == 404
+    assert client.get(f"/returns/{bakery_return.pk}/pdf/").status_code == 404
+
+
+def test_view_only_sees_filed_returns_but_cannot_file(demo, signed_in):
+    file_os114(signed_in(demo.filer), period(demo))
+    filed = TaxReturn.objects.get()
+    client = signed_in(demo.viewer)
+    html = client.get(f"/returns/{filed.pk}/").content.decode()
+    assert filed.confirmation_number in html and "File an amended return" not in html
+    pdf = client.get(f"/returns/{filed.pk}/pdf/")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert client.get(f"/file/{filed.period_id}/").status_code == 403
+
+
+def test_pay_only_and_no_access_cannot_open_returns(demo, signed_in):
+    file_os114(signed_in(demo.filer), period(demo))
+    filed = TaxReturn.objects.get()
+    assert signed_in(demo.noaccess).get(f"/returns/{filed.pk}/").status_code == 403
+    # Pay Only: "view history" includes returns.
+    assert signed_in(demo.payer).get(f"/returns/{filed.pk}/").status_code == 200
+
+
+class TestHistory:
+    def setup_filed(self, demo, signed_in):
+        client = signed_in(demo.filer)
+        file_os114(client, period(demo))
+        return TaxReturn.objects.get(status=ReturnStatus.FILED)
+
+    def search(self, client, **params):
+        query = {"tax_type": "ST", "search_by": "filing_date", "start": "10/01/2026", "end": "10/20/2026"} | params
+        return client.get("/returns/history/", query).content.decode()
+
+    def test_by_filing_date_range(self, demo, signed_in):
+        filed = self.setup_filed(demo, signed_in)
+        html = self.search(signed_in(demo.viewer))
+        assert filed.confirmation_number in html and reverse("filing:return", args=[filed.pk]) in html
+        assert filed.confirmation_number not in self.search(
+            signed_in(demo.viewer), start="10/21/2025", end="09/30/2026"
+        )
+
+    def test_by_period_end(self, demo, signed_in):
+        filed = self.setup_filed(demo, signed_in)
+        client = signed_in(demo.viewer)
+        assert filed.confirmation_number in self.search(
+            client, search_by="period_end", start="09/30/2026", end="09/30/2026"
+        )
+        assert filed.confirmation_number not in self.search(
+            client, search_by="period_end", start="08/01/2026", end="08/31/2026"
+        )
+
+    def test_slashes_are_required(self, demo, signed_in):
+        html = self.search(signed_in(demo.viewer), start="10012026")
+        assert "including the slashes" in html and 'value="10012026"' in html
+
+    def test_three_years_back_at_most(self, demo, signed_in):
+        html = self.search(signed_in(demo.viewer), start="10/19/2023")
+        assert "You may view up to 3 years prior activity" in html and "10/20/2023" in html
+        assert "You may view up to 3" not in self.search(signed_in(demo.viewer), start="10/20/2023")
+
+    def test_to_before_from(self, demo, signed_in):
+        assert "on or after the From date" in self.search(signed_in(demo.viewer), start="10/20/2026", end="10/01/2026")
+
+    def test_a_date_that_does_not_exist(self, demo, signed_in):
+        assert "That date does not exist" in self.search(signed_in(demo.viewer), end="02/30/2026")
+
+    @pytest.mark.parametrize("who", ["filer", "noaccess"])
+    def test_history_needs_view_rights(self, demo, signed_in, who):
+        assert signed_in(getattr(demo, who)).get("/returns/history/").status_code == 403
+
+    def test_a_constant_number_of_queries_whatever_the_history(self, demo, signed_in, django_assert_max_num_queries):
+        from tsc.site.demo_history import seed_history
+
+        client = signed_in(demo.viewer)
+        query = {"tax_type": "ST", "search_by": "period_end", "start": "10/20/2023", "end": "10/20/2026"}
+        client.get("/returns/history/", query)
+        with django_assert_max_num_queries(12) as few:
+            html = client.get("/returns/history/", query).content.decode()
+        assert "No returns were found" in html
+        seed_history(demo.nutmeg, demo.filepay, date(2026, 10, 20))
+        assert TaxReturn.objects.filter(tax_type=demo.sales).count() > 30
+        with django_assert_max_num_queries(len(few.captured_queries)) as many:
+            html = client.get("/returns/history/", query).content.decode()
+        assert html.count("TSC-") > 30
+        assert len(many.captured_queries) == len(few.captured_queries)

@@ -1,0 +1,183 @@
+"""File Returns and View Return History. Thin: access check, form, one service call."""
+
+import uuid
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from tsc.accounts.access import require_may, requires
+from tsc.accounts.forms import add_service_error
+from tsc.accounts.rights import Action, levels_for, may
+from tsc.accounts.services import ServiceError
+from tsc.taxpayers.models import TaxType
+from tsc.taxpayers.selectors import business_tax_types
+
+from . import selectors, services
+from .forms import HistorySearchForm, ReturnEntryForm, three_years_before
+from .forms_registry import RETURN_FORMS
+from .models import ReturnStatus
+
+
+def _tax_types_with(login, action: Action) -> list[TaxType]:
+    levels_for(login)  # one query for all the checks below
+    return [t for t in business_tax_types(login.business) if may(login, action, business=login.business, tax_type=t)]
+
+
+@requires(Action.PREPARE_RETURN)
+def file_returns(request):
+    today = services.today()
+    since = three_years_before(today)
+    sections = []
+    for tax_type in _tax_types_with(request.user, Action.PREPARE_RETURN):
+        services.registration_for_filing(business=request.user.business, tax_type=tax_type)
+        rows = selectors.filing_periods(request.user.business, tax_type, since=since, today=today)
+        sections.append({"tax_type": tax_type, "form": RETURN_FORMS[tax_type.code], "rows": rows})
+    return render(request, "filing/file_returns.html", {"sections": sections})
+
+
+def _period_or_404(request, period_id):
+    period = selectors.business_period(request.user.business, period_id)
+    if period is None:
+        raise Http404
+    return period
+
+
+def _amends(request, period):
+    amend_id = request.POST.get("amends") or request.GET.get("amend")
+    if not amend_id:
+        return None
+    original = selectors.business_return(request.user.business, int(amend_id)) if amend_id.isdigit() else None
+    if original is None or original.period_id != period.pk or original.status != ReturnStatus.FILED:
+        raise Http404
+    return original
+
+
+@requires(Action.PREPARE_RETURN)
+def prepare_return(request, period_id: int):
+    period = _period_or_404(request, period_id)
+    tax_type = period.registration.tax_type
+    require_may(request, Action.PREPARE_RETURN, business=request.user.business, tax_type=tax_type)
+    if tax_type.code == TaxType.WITHHOLDING_NON_WAGE:
+        return redirect("filing:nonwage", period_id=period.pk)
+    amends = _amends(request, period)
+    if request.POST.get("action") == "submit":
+        # A second click on Submit (or a retry) lands on the return the first one filed.
+        done = period.returns.filter(submission_token=_token_or_none(request.POST.get("submission_token"))).first()
+        if done is not None:
+            return redirect(reverse("filing:return", args=[done.pk]) + "?filed=1")
+    original = services.filed_original(period)
+    if original and amends is None:
+        return render(request, "filing/already_filed.html", {"period": period, "original": original})
+    return_form = RETURN_FORMS[tax_type.code]
+    draft = period.returns.filter(status=ReturnStatus.DRAFT).first()
+    initial = (draft.data if draft else {}) if not amends else amends.data
+    form = ReturnEntryForm(request.POST or None, initial=initial, return_form=return_form)
+    context = {"period": period, "form": form, "return_form": return_form, "amends": amends, "draft": draft}
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "filing/prepare.html", context)
+    action = request.POST.get("action")
+    if action == "edit":
+        return render(request, "filing/prepare.html", context)
+    try:
+        computation = services.compute(period, form.values())
+    except ValueError as exc:
+        form.add_error(None, str(exc))
+        return render(request, "filing/prepare.html", context)
+    try:
+        if action == "save":
+            services.return_save_draft(actor=request.user, period=period, values=form.values(), amends=amends)
+            messages.success(
+                request,
+                f"Your {return_form.name} for the period ending {period.period_end:%m/%d/%Y} "
+                f"was saved as a draft. You can come back to it from File Returns.",
+            )
+            return redirect("filing:index")
+        if action == "submit":
+            require_may(request, Action.SUBMIT_RETURN, business=request.user.business, tax_type=tax_type)
+            token = _token(request.POST.get("submission_token"))
+            tax_return = services.return_submit(
+                actor=request.user, period=period, values=form.values(), submission_token=token, amends=amends
+            )
+            return redirect(reverse("filing:return", args=[tax_return.pk]) + "?filed=1")
+    except ServiceError as error:
+        add_service_error(form, error)
+        return render(request, "filing/prepare.html", context)
+    # Review: show every line as the server computed it, penalty and interest included.
+    context |= {"computation": computation, "submission_token": uuid.uuid4(), "today": services.today()}
+    return render(request, "filing/review.html", context)
+
+
+def _token_or_none(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _token(value) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise ServiceError("This form has expired. Review the return again and submit it.") from None
+
+
+def _return_or_404(request, return_id):
+    tax_return = selectors.business_return(request.user.business, return_id)
+    if tax_return is None:
+        raise Http404
+    # View rights see filed returns; filers see the returns they prepare and their confirmations.
+    require_may(
+        request, Action.VIEW_RETURNS, Action.SUBMIT_RETURN, business=request.user.business, tax_type=tax_return.tax_type
+    )
+    return tax_return
+
+
+@requires(Action.VIEW_RETURNS, Action.SUBMIT_RETURN)
+def return_detail(request, return_id: int):
+    tax_return = _return_or_404(request, return_id)
+    records = tax_return.records.all()[:50] if tax_return.form == "CT-1096" else []
+    return render(
+        request,
+        "filing/return_detail.html",
+        {
+            "tax_return": tax_return,
+            "just_filed": request.GET.get("filed") == "1",
+            "records": records,
+            "can_amend": may(
+                request.user, Action.SUBMIT_RETURN, business=request.user.business, tax_type=tax_return.tax_type
+            )
+            and tax_return.status == ReturnStatus.FILED,
+        },
+    )
+
+
+@requires(Action.VIEW_RETURNS, Action.SUBMIT_RETURN)
+def return_pdf(request, return_id: int):
+    from .pdf import return_pdf as render_pdf
+
+    tax_return = _return_or_404(request, return_id)
+    if tax_return.status != ReturnStatus.FILED:
+        raise Http404
+    response = HttpResponse(render_pdf(tax_return), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{tax_return.form}-{tax_return.confirmation_number}.pdf"'
+    return response
+
+
+@requires(Action.VIEW_RETURNS)
+def history(request):
+    today = services.today()
+    tax_types = _tax_types_with(request.user, Action.VIEW_RETURNS)
+    form = HistorySearchForm(request.GET or None, tax_types=tax_types, today=today)
+    results = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        results = list(
+            selectors.return_history(
+                request.user.business, form.tax_type_obj(), by=data["search_by"], start=data["start"], end=data["end"]
+            )
+        )
+    return render(
+        request, "filing/history.html", {"form": form, "results": results, "earliest": three_years_before(today)}
+    )

@@ -1,0 +1,78 @@
+"""Form fields for money and for dates typed as mm/dd/yyyy."""
+
+import re
+from datetime import datetime
+from decimal import Decimal
+
+from django import forms
+
+from .money import parse_amount
+
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
+class MoneyField(forms.CharField):
+    """Dollars and cents as people type them ('1,234.50', '$12'); cleaned to Decimal."""
+
+    def __init__(self, *, allow_negative: bool = False, **kwargs):
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "maxlength": "20"})
+        )
+        self.allow_negative = allow_negative
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        if len(value) > 20:
+            raise forms.ValidationError("That amount is too long.")
+        try:
+            amount = parse_amount(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        if amount < 0 and not self.allow_negative:
+            raise forms.ValidationError("Enter an amount of zero or more.")
+        if abs(amount) > MAX_AMOUNT:
+            raise forms.ValidationError("That amount is too large.")
+        return amount
+
+
+class UswdsDatePicker(forms.DateInput):
+    """A text box in mm/dd/yyyy that USWDS turns into a calendar picker (works without JS)."""
+
+    template_name = "forms/date_picker.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"placeholder": "mm/dd/yyyy", **(attrs or {})}, format="%m/%d/%Y")
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # The USWDS script clears the box and refills it from this ISO date.
+        shown = context["widget"]["value"]
+        try:
+            context["widget"]["iso_value"] = datetime.strptime(shown, "%m/%d/%Y").date().isoformat()  # noqa: DTZ007
+        except (TypeError, ValueError):
+            context["widget"]["iso_value"] = ""
+        return context
+
+
+_SLASHED = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+
+
+class SlashedDateField(forms.DateField):
+    """The seed: 'entered in mm/dd/yyyy format (You must include the slashes)'."""
+
+    widget = UswdsDatePicker
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if hasattr(value, "year"):
+            return value
+        if not _SLASHED.match(str(value)):
+            raise forms.ValidationError("Enter the date as mm/dd/yyyy, including the slashes, like 01/31/2025.")
+        try:
+            return datetime.strptime(str(value).strip(), "%m/%d/%Y").date()  # noqa: DTZ007 - a date, no time
+        except ValueError as exc:
+            raise forms.ValidationError("That date does not exist. Check the month and day.") from exc

@@ -1,0 +1,109 @@
+"""Hypothesis strategies for valid records, and a hand-made sample both formats can carry."""
+
+from __future__ import annotations
+
+import string
+from decimal import Decimal
+
+from hypothesis import strategies as st
+
+from tsc.lib.formats.pub1220 import Payer, Transmitter
+from tsc.lib.formats.records import AMOUNT_CODES, CFSF_STATE_CODES, FORMS, US_STATES, InformationReturn
+
+# Letters, digits and the punctuation names and addresses use; no leading/trailing spaces.
+_ALPHABET = string.ascii_letters + string.digits + " &'.,#/"
+MAX_CENTS = 10**12 - 1
+
+
+def words(max_size: int, min_size: int = 0) -> st.SearchStrategy[str]:
+    return (
+        st.text(alphabet=_ALPHABET, min_size=min_size, max_size=max_size)
+        .map(str.strip)
+        .filter(lambda s: len(s) >= min_size)
+    )
+
+
+def digits(size: int) -> st.SearchStrategy[str]:
+    return st.text(alphabet="0123456789", min_size=size, max_size=size)
+
+
+tins = digits(9).filter(lambda s: s != "000000000")
+zips = st.one_of(digits(5), digits(9))
+states = st.sampled_from(sorted(US_STATES))
+forms = st.sampled_from(sorted(FORMS))
+
+
+def cents_to_dollars(cents: int) -> Decimal:
+    return Decimal(cents).scaleb(-2)
+
+
+@st.composite
+def records(
+    draw: st.DrawFn,
+    form: str | None = None,
+    payer_tin: str | None = None,
+    state_codes: tuple[str, ...] = tuple(sorted(CFSF_STATE_CODES)),
+) -> InformationReturn:
+    codes = draw(st.lists(st.sampled_from(AMOUNT_CODES), unique=True, max_size=4))
+    amounts = tuple((code, cents_to_dollars(draw(st.integers(1, MAX_CENTS)))) for code in AMOUNT_CODES if code in codes)
+    total = sum(int(amount.scaleb(2)) for _, amount in amounts)
+    tax = draw(st.integers(0, min(total, MAX_CENTS) if total else MAX_CENTS))
+    return InformationReturn(
+        form=form or draw(forms),
+        payer_tin=payer_tin or draw(tins),
+        payee_tin=draw(tins),
+        tin_type=draw(st.sampled_from(["", "1", "2"])),
+        payee_name=draw(words(40, min_size=1)),
+        payee_address=draw(words(40)),
+        payee_city=draw(words(40)),
+        payee_state=draw(states),
+        payee_zip=draw(zips),
+        account_number=draw(words(20)),
+        amounts=amounts,
+        state_tax_withheld=cents_to_dollars(tax),
+        state_code=draw(st.sampled_from(state_codes)),
+    )
+
+
+@st.composite
+def payers(draw: st.DrawFn) -> tuple[Payer, list[InformationReturn]]:
+    form = draw(forms)
+    payer = Payer(
+        tin=draw(tins),
+        name=draw(words(40, min_size=1)),
+        address=draw(words(40)),
+        city=draw(words(40)),
+        state=draw(states),
+        zip=draw(zips),
+        form=form,
+    )
+    return payer, draw(st.lists(records(form=form, payer_tin=payer.tin), min_size=1, max_size=4))
+
+
+transmitters = st.builds(
+    Transmitter,
+    year=st.integers(2000, 2099),
+    tin=tins,
+    tcc=st.text(alphabet=string.ascii_uppercase + string.digits, min_size=5, max_size=5),
+    name=words(40, min_size=1),
+    company_name=words(40, min_size=1),
+    test_file=st.booleans(),
+)
+
+# A hand-made filing: Nutmeg Bakery reports one 1099-NEC with Connecticut tax withheld.
+TRANSMITTER = Transmitter(2024, "061234567", "12ABC", "Nutmeg Payroll", "Nutmeg Payroll LLC", test_file=True)
+PAYER = Payer("061234567", "Nutmeg Bakery", "1 Main St", "Hartford", "CT", "06103", "1099-NEC")
+SAMPLE = InformationReturn(
+    form="1099-NEC",
+    payer_tin="061234567",
+    payee_tin="123456789",
+    tin_type="2",
+    payee_name="Jane Q Public",
+    payee_address="2 Elm St",
+    payee_city="New Haven",
+    payee_state="CT",
+    payee_zip="06510",
+    account_number="A-1001",
+    amounts=(("1", Decimal("1234.56")), ("4", Decimal("100.00"))),
+    state_tax_withheld=Decimal("86.42"),
+)

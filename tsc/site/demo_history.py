@@ -1,0 +1,92 @@
+"""Realistic filing history for the demo business: three-plus years of returns, most filed on
+time, a few late (with penalty and interest), the latest periods not yet filed."""
+
+import random
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+from tsc.filing.models import TaxReturn
+from tsc.filing.services import ct1096_file, return_submit
+from tsc.lib.formats.records import InformationReturn
+from tsc.taxpayers.models import Business
+
+PAYEES = [
+    ("Quinnipiac Consulting LLC", "061111111", "1", "12 Elm St", "New Haven", "CT", "06510"),
+    ("Maria Santos", "123456789", "2", "4 River Rd", "Middletown", "CT", "06457"),
+    ("Thames Valley Rentals", "062222222", "1", "80 Bank St", "New London", "CT", "06320"),
+]
+
+
+def seed_history(business: Business, actor, today: date) -> int:
+    """File demo returns for every ended period of the business not yet filed, except the most
+    recent of each tax type. Deterministic (seeded by the period), idempotent."""
+    created = 0
+    filed_periods = set(TaxReturn.objects.filter(business=business).values_list("period_id", flat=True))
+    for registration in business.registrations.select_related("tax_type"):
+        since = date(today.year - 4, 1, 1)
+        periods = list(registration.periods.filter(due_date__lt=today, period_end__gte=since).order_by("period_end"))
+        for period in periods[:-1]:  # the latest ended period is left for the demo user to file
+            if period.pk in filed_periods:
+                continue
+            rng = random.Random(period.pk * 7919)  # noqa: S311 - demo figures, not security
+            late = rng.random() < 0.08
+            filed_on = (
+                period.due_date + timedelta(days=rng.randint(3, 40))
+                if late
+                else period.due_date - timedelta(days=rng.randint(0, 12))
+            )
+            code = registration.tax_type.code
+            if code == "WN":
+                records = [
+                    InformationReturn(
+                        form="1099-NEC" if i != 1 else "1099-MISC",
+                        payer_tin=business.fein.replace("-", ""),
+                        payee_tin=tin,
+                        tin_type=tin_type,
+                        payee_name=name,
+                        payee_address=street,
+                        payee_city=city,
+                        payee_state=state,
+                        payee_zip=zip_code,
+                        amounts=(("1" if i != 1 else "3", Decimal(rng.randint(2000, 9000))),),
+                        state_tax_withheld=Decimal(rng.randint(50, 300)),
+                    )
+                    for i, (name, tin, tin_type, street, city, state, zip_code) in enumerate(PAYEES)
+                ]
+                withheld = sum(r.state_tax_withheld for r in records)
+                ct1096_file(
+                    actor=actor,
+                    period=period,
+                    records=records,
+                    payments=withheld,
+                    submission_token=uuid.uuid4(),
+                    filed_on=filed_on,
+                )
+            elif code == "ST":
+                gross = Decimal(rng.randint(18000, 42000)) + Decimal(rng.randint(0, 99)) / 100
+                values = {
+                    "gross_receipts": gross,
+                    "nontaxable_sales": (gross * Decimal("0.08")).quantize(Decimal("1")),
+                    "resales": Decimal(rng.randint(500, 2500)),
+                    "other_deductions": Decimal("0"),
+                    "use_tax_purchases": Decimal(rng.randint(0, 600)),
+                    "credits": Decimal("0"),
+                }
+                return_submit(
+                    actor=actor, period=period, values=values, submission_token=uuid.uuid4(), filed_on=filed_on
+                )
+            elif code == "WH":
+                months = [Decimal(rng.randint(1100, 1500)) + Decimal(rng.randint(0, 99)) / 100 for _ in range(3)]
+                values = {
+                    "wages": Decimal(rng.randint(40000, 52000)),
+                    "withheld_month1": months[0],
+                    "withheld_month2": months[1],
+                    "withheld_month3": months[2],
+                    "payments": sum(months),
+                }
+                return_submit(
+                    actor=actor, period=period, values=values, submission_token=uuid.uuid4(), filed_on=filed_on
+                )
+            created += 1
+    return created
