@@ -409,13 +409,13 @@ class _Reader:
     def __init__(self, year: int | None) -> None:
         self.year = year
         self.year_text = None if year is None else f"{year:04d}"
-        self.t_record = 0  # record number of the T record, 0 before it
+        self.t_number = 0  # record number of the T record, 0 before it
         self.t_total: int | None = None
         self.a_count = 0
         self.b_count = 0
         self.payer: _PayerState | None = None  # the payer whose A record is open
         self.closed: _PayerState | None = None  # the payer whose C record came last (for K)
-        self.f_record = 0
+        self.f_number = 0
 
     # -- the file, record by record
 
@@ -424,7 +424,7 @@ class _Reader:
         after_f = 0
         for line in _lines(stream):
             n += 1
-            if self.f_record:
+            if self.f_number:
                 after_f += 1
                 continue
             problems: list[Problem] = []
@@ -482,11 +482,11 @@ class _Reader:
 
     # -- one method per record type
 
-    def t_record_(self, n: int, text: str | None, problems: list[Problem]) -> None:
-        if self.t_record:
-            problems.append(Problem(n, "Record order", f"a file has one T record; the first is record {self.t_record}"))
+    def on_t(self, n: int, text: str | None, problems: list[Problem]) -> None:
+        if self.t_number:
+            problems.append(Problem(n, "Record order", f"a file has one T record; the first is record {self.t_number}"))
             return
-        self.t_record = n
+        self.t_number = n
         if n != 1:
             problems.append(Problem(n, "Record order", "the T record must be the first record"))
         if text is None:
@@ -501,7 +501,7 @@ class _Reader:
             problems.append(Problem(n, _label("T", "Test file indicator"), 'must be "T" for a test file or blank'))
         self.t_total = _number(text, "T", "Total number of payees")
 
-    def a_record(self, n: int, text: str | None, problems: list[Problem]) -> None:
+    def on_a(self, n: int, text: str | None, problems: list[Problem]) -> None:
         if self.payer is not None:
             problems.append(self.missing_c(n, f"the next A record (record {n})"))
         self.a_count += 1
@@ -541,7 +541,7 @@ class _Reader:
             codes = None
         self.payer = _PayerState(n, text[s["Payer TIN"]], form, cfsf == "1", codes)
 
-    def b_record(self, n: int, text: str | None, problems: list[Problem]) -> Parsed | None:
+    def on_b(self, n: int, text: str | None, problems: list[Problem]) -> Parsed | None:
         self.b_count += 1
         p = self.payer
         if p is None:
@@ -649,7 +649,7 @@ class _Reader:
             problems.append(tax_problem(state_tax, record.total_paid, n))
         return Parsed(n, record) if p.usable else None
 
-    def c_record(self, n: int, text: str | None, problems: list[Problem]) -> None:
+    def on_c(self, n: int, text: str | None, problems: list[Problem]) -> None:
         p = self.payer
         if p is None:
             problems.append(Problem(n, "Record order", "a C record must follow an A record and its B records"))
@@ -659,7 +659,7 @@ class _Reader:
             _check_fields("C", text, n, problems)
             self.compare("C", n, text, p, p.totals, problems)
 
-    def k_record(self, n: int, text: str | None, problems: list[Problem]) -> None:
+    def on_k(self, n: int, text: str | None, problems: list[Problem]) -> None:
         p = self.closed
         if self.payer is not None or p is None:
             problems.append(Problem(n, "Record order", "a K record must follow its payer's C record"))
@@ -709,11 +709,11 @@ class _Reader:
                 )
             )
 
-    def f_record(self, n: int, text: str | None, problems: list[Problem]) -> None:
+    def on_f(self, n: int, text: str | None, problems: list[Problem]) -> None:
         if self.payer is not None:
             problems.append(self.missing_c(n, f"the F record (record {n})"))
             self.payer = None
-        self.f_record = n
+        self.f_number = n
         if text is None:
             return
         _check_fields("F", text, n, problems)
@@ -725,7 +725,7 @@ class _Reader:
             if reported is not None and reported != actual:
                 problems.append(Problem(n, _label("F", name), f"is {reported} but the file has {actual} {what}"))
 
-    handlers = {"T": t_record_, "A": a_record, "B": b_record, "C": c_record, "K": k_record, "F": f_record}
+    handlers = {"T": on_t, "A": on_a, "B": on_b, "C": on_c, "K": on_k, "F": on_f}
 
     def finish(self, last: int, after_f: int) -> Iterator[Problem]:
         if last == 0:
@@ -733,17 +733,17 @@ class _Reader:
             return
         if after_f:
             yield Problem(
-                self.f_record + 1,
+                self.f_number + 1,
                 "Record order",
                 f"nothing may follow the F (end of transmission) record, but {after_f} more line(s) do",
             )
         if self.payer is not None:
             yield self.missing_c(last + 1, "the end of the file")
-        if not self.f_record:
+        if not self.f_number:
             yield Problem(last + 1, "F record", "is missing: the file must end with an F (end of transmission) record")
         if self.t_total is not None and self.t_total != self.b_count:
             yield Problem(
-                self.t_record,
+                self.t_number,
                 _label("T", "Total number of payees"),
                 f"is {self.t_total} but the file has {self.b_count} B records",
             )

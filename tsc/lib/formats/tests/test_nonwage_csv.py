@@ -56,7 +56,7 @@ def test_template_is_a_valid_file():
 
 
 @given(st.lists(records(state_codes=("08",)), max_size=6))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, database=None)
 def test_round_trip(recs):
     out = io.StringIO(newline="")
     assert write(recs, out) == len(recs)

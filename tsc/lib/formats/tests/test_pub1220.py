@@ -144,7 +144,7 @@ def test_writer_refuses_what_it_cannot_write():
 
 
 @given(transmitters, st.lists(payers(), min_size=1, max_size=3))
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, database=None)
 def test_round_trip(transmitter, filing):
     out = io.StringIO()
     count = write(transmitter, filing, out)

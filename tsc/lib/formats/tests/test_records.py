@@ -35,7 +35,7 @@ def test_tables():
 
 
 @given(records())
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50, deadline=None, database=None)
 def test_generated_records_are_valid(rec):
     assert validate_record(rec, 1) == []
 
