@@ -4,9 +4,9 @@ Each test gets a fresh browser context (so no cookies carry over) and a transact
 (the live server runs in another thread), seeded by the `demo` fixture with `tsc.site.demo`.
 """
 
-import importlib
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -32,9 +32,9 @@ TIMEOUT_MS = 10_000
 
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+USWDS_LOADING = re.compile(r"\busa-js-loading\b")
 
 NUTMEG = "1234567-000"
-BAKERY = "7654321-000"
 MYSTIC = "2222222-000"
 MYSTIC_ENROLLMENT_CODE = "MYST-2024"
 DEMO_PASSWORD = "Demo#2024"
@@ -51,25 +51,31 @@ def browser():
         playwright.stop()
 
 
-def _new_page(browser, base_url: str, viewport: dict):
+def _open_page(browser, base_url: str, viewport: dict):
+    """A page in a fresh context; afterwards, fail if the server answered any request with a 5xx
+    (a server error otherwise only shows up as a timeout waiting for the expected page)."""
     context = browser.new_context(viewport=viewport, base_url=base_url)
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
-    return context, context.new_page()
+    server_errors = []
+    context.on(
+        "response",
+        lambda r: server_errors.append(f"{r.status} {r.request.method} {r.url}") if r.status >= 500 else None,
+    )
+    yield context.new_page()
+    context.close()
+    if server_errors:
+        pytest.fail("The server answered with an error: " + "; ".join(server_errors))
 
 
 @pytest.fixture
 def page(browser, live_server):
-    context, page = _new_page(browser, live_server.url, DESKTOP)
-    yield page
-    context.close()
+    yield from _open_page(browser, live_server.url, DESKTOP)
 
 
 @pytest.fixture
 def phone_page(browser, live_server):
-    context, page = _new_page(browser, live_server.url, PHONE)
-    yield page
-    context.close()
+    yield from _open_page(browser, live_server.url, PHONE)
 
 
 @pytest.fixture(autouse=True)
@@ -79,20 +85,12 @@ def _expect_timeout():
 
 @pytest.fixture
 def demo(transactional_db):
-    """The demo businesses and logins (see tsc/site/demo.py).
-
-    The database is flushed after every transactional test, which also removes the tax types the
-    data migration created. Serialized rollback cannot bring them back here: once Playwright's
-    event loop runs in the main thread, asgiref hands this thread a different database connection
-    object than the one the test database was serialized on. So the migration's own function
-    puts them back (it is idempotent)."""
-    from django.apps import apps
-
+    """The demo businesses and logins of tsc/site/demo.py, committed so the live server sees them
+    (overrides the root conftest's `demo`, which runs inside a rolled-back transaction). The filing
+    history is left out: no journey here reads it, and it takes most of the seeding time."""
     from tsc.site.demo import seed_demo
 
-    tax_types_migration = importlib.import_module("tsc.taxpayers.migrations.0002_tax_types")
-    tax_types_migration.create(apps, None)
-    return seed_demo()
+    return seed_demo(history=False)
 
 
 # ---- helpers ------------------------------------------------------------------------------
@@ -136,6 +134,9 @@ def axe_check(page: Page) -> None:
 
     The script is injected with `page.evaluate`, which goes through the DevTools protocol and so
     is not blocked by the site's Content-Security-Policy (script-src 'self')."""
+    # Let USWDS finish starting up (it unhides parts of the page when the load event fires).
+    page.wait_for_load_state("load")
+    expect(page.locator("html")).not_to_have_class(USWDS_LOADING)
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(AXE_JS.read_text(encoding="utf-8"))
     violations = page.evaluate(

@@ -18,7 +18,7 @@ from tsc.taxpayers.models import TaxType
 from . import selectors, services
 from .models import Upload, UploadKind
 from .nonwage_forms import AMOUNT_CODE, MAX_MANUAL_RECORDS, TOO_MANY, PaymentsForm, RecordFormSet, UploadForm
-from .uploads import upload_receive
+from .uploads import progress_get, upload_receive
 
 
 def _nonwage_period(request, period_id):
@@ -172,7 +172,8 @@ def upload_status(request, token):
     require_may(
         request, Action.SUBMIT_RETURN, business=request.user.business, tax_type=found.period.registration.tax_type
     )
-    return render(request, "filing/upload_status.html", {"upload": found})
+    checked = found.records_checked if found.finished else (progress_get(found.token) or 0)
+    return render(request, "filing/upload_status.html", {"upload": found, "checked": checked})
 
 
 @requires(Action.SUBMIT_RETURN)

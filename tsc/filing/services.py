@@ -17,7 +17,6 @@ from django.utils import timezone
 from tsc.accounts.models import Login
 from tsc.accounts.services import ServiceError
 from tsc.audit.services import audit_record
-from tsc.lib import pii
 from tsc.lib.formats.records import InformationReturn
 from tsc.lib.money import ZERO, cents
 from tsc.taxpayers.models import FilingPeriod, Registration, TaxType
@@ -25,7 +24,8 @@ from tsc.taxpayers.services import filing_periods_generate, registration_add
 
 from .computations import Computation, ct1096
 from .forms_registry import RETURN_FORMS
-from .models import InformationReturnRecord, ReturnStatus, TaxReturn
+from .bulk import insert_records
+from .models import ReturnStatus, TaxReturn
 
 _CONFIRMATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no look-alikes, easy to read on the phone
 
@@ -195,26 +195,6 @@ class NonWageTotals:
     withheld: Decimal = ZERO
 
 
-def _record_row(tax_return: TaxReturn, number: int, rec: InformationReturn) -> InformationReturnRecord:
-    return InformationReturnRecord(
-        tax_return=tax_return,
-        record_number=number,
-        form=rec.form,
-        payee_tin=rec.payee_tin,
-        payee_tin_last4=pii.last4(rec.payee_tin),
-        tin_type=rec.tin_type,
-        payee_name=rec.payee_name,
-        payee_address=rec.payee_address,
-        payee_city=rec.payee_city,
-        payee_state=rec.payee_state,
-        payee_zip=rec.payee_zip,
-        account_number=rec.account_number,
-        amounts={code: str(amount) for code, amount in rec.amounts},
-        total_paid=rec.total_paid,
-        ct_tax_withheld=rec.state_tax_withheld,
-    )
-
-
 @transaction.atomic
 def ct1096_file(
     *,
@@ -243,15 +223,15 @@ def ct1096_file(
         status=ReturnStatus.DRAFT,
     )
     totals = NonWageTotals()
-    batch: list[InformationReturnRecord] = []
+    batch: list[tuple[int, InformationReturn]] = []
     for rec in records:
         totals.count += 1
         totals.withheld += rec.state_tax_withheld
-        batch.append(_record_row(tax_return, totals.count, rec))
+        batch.append((totals.count, rec))
         if len(batch) >= BATCH:
-            InformationReturnRecord.objects.bulk_create(batch)
+            insert_records(tax_return.pk, batch)
             batch.clear()
-    InformationReturnRecord.objects.bulk_create(batch)
+    insert_records(tax_return.pk, batch)
     if totals.count == 0:
         raise ServiceError("Attach at least one 1099 or W-2G record.")
     filed_on = filed_on or today()

@@ -80,52 +80,81 @@ def _business_problems(upload: Upload, item: Parsed) -> list[Problem]:
     return []
 
 
+class _Rejected(Exception):
+    """Rolls back whatever was stored of a file found to have problems."""
+
+
+class _Checker:
+    """Reads the file once: yields clean records to be stored, and notes every problem. After
+    the first problem nothing more is yielded (it will all be rolled back) but checking goes on
+    so the taxpayer sees every problem at once."""
+
+    def __init__(self, upload: Upload):
+        self.upload = upload
+        self.records = 0
+        self.problem_count = 0
+        self.problems: list[dict] = []
+
+    def note(self, problem: Problem) -> None:
+        self.problem_count += 1
+        if len(self.problems) < Upload.MAX_PROBLEMS_KEPT:
+            self.problems.append({"record": problem.record_number, "field": problem.field, "reason": problem.reason})
+
+    def __iter__(self) -> Iterator[InformationReturn]:
+        for item in _read(self.upload):
+            if isinstance(item, Problem):
+                self.note(item)
+                continue
+            self.records += 1
+            for problem in _business_problems(self.upload, item):
+                self.note(problem)
+            if self.records % PROGRESS_EVERY == 0:
+                progress_set(self.upload.token, self.records)
+            if not self.problem_count:
+                yield item.record
+
+
 def upload_process(token: str) -> Upload:
     upload = Upload.objects.select_related("period__registration__business", "business").get(token=token)
     if upload.finished:
         return upload
     Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.VALIDATING, records_checked=0)
-
-    # Pass 1: check every record; progress is committed as it goes so the status page moves.
-    problems: list[dict] = []
-    problem_count = records = 0
-    for item in _read(upload):
-        found = [item] if isinstance(item, Problem) else _business_problems(upload, item)
-        if isinstance(item, Parsed):
-            records += 1
-            if records % PROGRESS_EVERY == 0:
-                Upload.objects.filter(pk=upload.pk).update(records_checked=records)
-        for problem in found:
-            problem_count += 1
-            if len(problems) < Upload.MAX_PROBLEMS_KEPT:
-                problems.append({"record": problem.record_number, "field": problem.field, "reason": problem.reason})
-    if records == 0 and problem_count == 0:
-        problem_count = 1
-        problems.append({"record": 0, "field": "File", "reason": "has no 1099 or W-2G records"})
-    if problem_count:
-        return _finish(upload, UploadStatus.REJECTED, records, problems, problem_count)
-
-    # Pass 2: the file is clean: file the CT-1096 and every record in one transaction.
-    def records_only() -> Iterator[InformationReturn]:
-        for item in _read(upload):
-            if isinstance(item, Parsed):
-                yield item.record
-
+    checker = _Checker(upload)
+    # One read of the file, inside one transaction: records are stored as they are checked, and
+    # the whole filing is rolled back if any problem turns up. A crash leaves nothing behind; a
+    # retry starts again, and the upload's token as submission token stops a second filing.
     try:
         with transaction.atomic():
             tax_return = services.ct1096_file(
                 actor=upload.uploaded_by,
                 period=upload.period,
-                records=records_only(),
+                records=checker,
                 payments=upload.payments,
                 submission_token=upload.token,
             )
+            if checker.problem_count:
+                raise _Rejected
             Upload.objects.filter(pk=upload.pk).update(tax_return=tax_return)
-            return _finish(upload, UploadStatus.ACCEPTED, records, [], 0)
+            return _finish(upload, UploadStatus.ACCEPTED, checker.records, [], 0)
+    except _Rejected:
+        pass
     except ServiceError as error:
-        return _finish(
-            upload, UploadStatus.REJECTED, records, [{"record": 0, "field": "File", "reason": error.message}], 1
-        )
+        if not checker.problem_count:  # e.g. the period was filed meanwhile, or no records at all
+            checker.note(Problem(0, "File", error.message))
+    return _finish(upload, UploadStatus.REJECTED, checker.records, checker.problems, checker.problem_count)
+
+
+def progress_set(token, records: int) -> None:
+    """Progress goes to huey's store, not the database: the filing transaction is still open."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.put(f"upload-progress:{token}", records)
+
+
+def progress_get(token) -> int | None:
+    from huey.contrib.djhuey import HUEY
+
+    return HUEY.get(f"upload-progress:{token}", peek=True)
 
 
 @transaction.atomic

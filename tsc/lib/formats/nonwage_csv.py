@@ -102,7 +102,8 @@ LAYOUT_DOC = (
     "be in any order; optional ones may be left out, but at least one amount column is needed.\n"
     "Save the file as CSV UTF-8. Amounts are dollars and cents such as 1234.56; a leading $ and\n"
     "thousands commas (1,234.56) are accepted; a blank amount is zero; no negative amounts.\n"
-    "Format TIN and ZIP columns as text so the spreadsheet keeps their leading zeros.\n\n"
+    "Format TIN and ZIP columns as text so the spreadsheet keeps their leading zeros.\n"
+    "Problems are reported by row number as a spreadsheet shows it: the header is row 1.\n\n"
     + "\n".join(
         f"{c.name} ({'required' if c.required else 'optional'}): {c.description}."
         + (f" Example: {c.example}" if c.example else "")
@@ -274,9 +275,11 @@ def _header_problems(header: list[str]) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
     for name in header:
+        if not name:
+            continue  # a blank column (a trailing comma) holds nothing
         if name in seen:
             problems.append(Problem(1, "Header", f'column "{name}" appears more than once'))
-        elif name not in _BY_NAME and name:
+        elif name not in _BY_NAME:
             problems.append(
                 Problem(1, "Header", f'"{name}" is not a column of this layout; see the layout for the names')
             )

@@ -1,8 +1,11 @@
-"""Hypothesis strategies for valid records, and a hand-made sample both formats can carry."""
+"""Test support: Hypothesis strategies for valid records, a hand-made sample both formats
+can carry, and a file whose bytes come from a generator."""
 
 from __future__ import annotations
 
+import io
 import string
+from collections.abc import Iterator
 from decimal import Decimal
 
 from hypothesis import strategies as st
@@ -107,3 +110,24 @@ SAMPLE = InformationReturn(
     amounts=(("1", Decimal("1234.56")), ("4", Decimal("100.00"))),
     state_tax_withheld=Decimal("86.42"),
 )
+
+
+class GeneratedFile(io.RawIOBase):
+    """A read-only file whose bytes come from a generator: never all in memory at once."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self.chunks = chunks
+        self.pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        while not self.pending:
+            self.pending = next(self.chunks, b"")
+            if not self.pending:
+                return 0
+        size = min(len(buffer), len(self.pending))
+        buffer[:size] = self.pending[:size]
+        self.pending = self.pending[size:]
+        return size

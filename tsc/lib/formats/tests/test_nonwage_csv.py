@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from tsc.lib.formats.nonwage_csv import COLUMNS, HEADER, LAYOUT_DOC, MAX_LINE, parse_amount, read, template, write
 from tsc.lib.formats.records import Parsed, Problem
 
-from .strategies import SAMPLE, records
-from .test_pub1220 import GeneratedFile
+from .strategies import SAMPLE, GeneratedFile, records
 
 ROW = (
     "1099-NEC,061234567,123456789,2,Jane Q Public,2 Elm St,New Haven,CT,06510,A-1001,1234.56,,,100.00,,,,,,,,,,,,,86.42"

@@ -15,7 +15,7 @@ from tsc.lib.formats.pub1220 import FIELDS, Payer, read, write
 from tsc.lib.formats.pub1220_layout import check_table
 from tsc.lib.formats.records import Parsed, Problem
 
-from .strategies import PAYER, SAMPLE, TRANSMITTER, payers, transmitters
+from .strategies import PAYER, SAMPLE, TRANSMITTER, GeneratedFile, payers, transmitters
 
 # The good file the broken ones are made from: two payers, three payees.
 #   1 T | 2 A | 3 B | 4 B | 5 C | 6 K | 7 A | 8 B | 9 C | 10 K | 11 F
@@ -373,27 +373,6 @@ def test_random_bytes_never_raise():
 
 
 # ---------------------------------------------------------------------------- streaming
-
-
-class GeneratedFile(io.RawIOBase):
-    """A read-only file whose bytes come from a generator: never all in memory at once."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self.chunks = chunks
-        self.pending = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # type: ignore[override]
-        while not self.pending:
-            self.pending = next(self.chunks, b"")
-            if not self.pending:
-                return 0
-        size = min(len(buffer), len(self.pending))
-        buffer[:size] = self.pending[:size]
-        self.pending = self.pending[size:]
-        return size
 
 
 def big_file(payees: int) -> Iterator[bytes]:

@@ -1,0 +1,154 @@
+"""Benchmark: a Publication 1220 file of N payees, uploaded, checked and filed end to end.
+
+    .venv/bin/python bench/pub1220.py [N]        (default 100000)
+
+Generates a valid file (streaming, never held in memory), then times the upload's processing:
+parse + validate every record (pass 1) and store the CT-1096 with every record in one
+transaction (pass 2), on SQLite in a temporary directory. Prints records/s and peak RSS.
+Targets (issue 4): 100,000 records in under 10 s; peak memory under 300 MB whatever N.
+"""
+
+import base64
+import io
+import os
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WORK = tempfile.mkdtemp(prefix="tsc-bench-")
+os.environ.update(
+    {
+        "DJANGO_SETTINGS_MODULE": "tsc.settings",
+        "TSC_TESTING": "1",
+        "DEBUG": "0",
+        "TSC_VAR_DIR": WORK,
+        "TSC_PII_KEYS": "b1:" + base64.b64encode(os.urandom(32)).decode(),
+        "TSC_PII_INDEX_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "DATABASE_URL": "",
+    }
+)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.files import File  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+from tsc.filing.models import Upload, UploadKind  # noqa: E402
+from tsc.filing.services import registration_for_filing  # noqa: E402
+from tsc.filing.uploads import upload_process  # noqa: E402
+from tsc.lib.formats import pub1220  # noqa: E402
+from tsc.lib.formats.records import InformationReturn  # noqa: E402
+from tsc.taxpayers.models import TaxType  # noqa: E402
+from tsc.taxpayers.services import business_register  # noqa: E402
+
+FEIN = "061234567"
+
+
+class Payees(Sequence):
+    """N payees made on demand, so the writer streams them."""
+
+    def __init__(self, n: int):
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i):
+        if not 0 <= i < self.n:
+            raise IndexError(i)
+        return InformationReturn(
+            form="1099-NEC",
+            payer_tin=FEIN,
+            payee_tin=f"{100000000 + i:09d}",
+            tin_type="2",
+            payee_name=f"PAYEE NUMBER {i}",
+            payee_address=f"{i % 999 + 1} MAIN ST",
+            payee_city="HARTFORD",
+            payee_state="CT",
+            payee_zip="06103",
+            amounts=(("1", Decimal(1000 + i % 5000)),),
+            state_tax_withheld=Decimal(i % 300) + Decimal("0.25"),
+        )
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(n: int) -> None:
+    call_command("migrate", verbosity=0)
+    business = business_register(
+        registration_number="9876543-000",
+        legal_name="Bench Co",
+        street="1 Main St",
+        city="Hartford",
+        zip_code="06103",
+        fein=FEIN,
+    )
+    period = registration_for_filing(business=business, tax_type=TaxType.objects.get(code="WN")).periods.get(
+        period_end=date(date.today().year - 1, 12, 31)
+    )
+    path = Path(WORK) / "bench.txt"
+    started = time.perf_counter()
+    with open(path, "w", encoding="ascii", newline="") as out:
+        pub1220.write(
+            pub1220.Transmitter(
+                year=period.period_end.year, tin=FEIN, tcc="12ABC", name="BENCH CO", company_name="BENCH CO"
+            ),
+            [
+                (
+                    pub1220.Payer(
+                        tin=FEIN,
+                        name="BENCH CO",
+                        address="1 MAIN ST",
+                        city="HARTFORD",
+                        state="CT",
+                        zip="06103",
+                        form="1099-NEC",
+                    ),
+                    Payees(n),
+                )
+            ],
+            out,
+        )
+    written = time.perf_counter() - started
+    rss_before = peak_rss_mb()
+    with open(path, "rb") as f:
+        upload = Upload(
+            token=uuid.uuid4(),
+            business=business,
+            period=period,
+            kind=UploadKind.PUB1220,
+            original_name="bench.txt",
+            size=path.stat().st_size,
+            sha256="0" * 64,
+        )
+        upload.file.save("upload", File(f), save=False)
+        upload.save()
+    started = time.perf_counter()
+    result = upload_process(str(upload.token))
+    elapsed = time.perf_counter() - started
+    assert result.status == "accepted", result.problems[:5]
+    assert result.tax_return.records.count() == n
+    print(f"records:            {n:,}")
+    print(f"file size:          {path.stat().st_size / 1e6:,.1f} MB (written in {written:.2f} s)")
+    print(f"parse+validate+store: {elapsed:.2f} s  ({n / elapsed:,.0f} records/s)")
+    print(f"peak RSS:           {peak_rss_mb():,.0f} MB (before processing: {rss_before:,.0f} MB)")
+    print(
+        f"target:             100,000 records < 10 s, peak RSS < 300 MB -> "
+        f"{'met' if (n < 100_000 or elapsed < 10 * n / 100_000) and peak_rss_mb() < 300 else 'NOT met'}"
+    )
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)

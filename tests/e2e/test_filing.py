@@ -1,0 +1,128 @@
+"""File Returns in the browser: an OS-114 by `filer`, Pub 1220 uploads by `filepay`, history by `viewer`."""
+
+import io
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tsc.filing.models import TaxReturn
+from tsc.lib.formats import pub1220
+from tsc.lib.formats.records import InformationReturn
+
+from .conftest import sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+FEIN = "061234567"
+
+
+def pub1220_file(tmp_path, names: list[str], *, bad_tin_at: int | None = None):
+    from decimal import Decimal
+
+    year = timezone.localdate().year - 1
+    records = [
+        InformationReturn(
+            form="1099-NEC",
+            payer_tin=FEIN,
+            payee_tin=f"{300000001 + i}",
+            tin_type="2",
+            payee_name=name,
+            payee_address="1 Main St",
+            payee_city="Hartford",
+            payee_state="CT",
+            payee_zip="06103",
+            amounts=(("1", Decimal("2500.00")),),
+            state_tax_withheld=Decimal("125.00"),
+        )
+        for i, name in enumerate(names)
+    ]
+    out = io.StringIO()
+    pub1220.write(
+        pub1220.Transmitter(
+            year=year, tin=FEIN, tcc="12ABC", name="NUTMEG HARDWARE LLC", company_name="NUTMEG HARDWARE LLC"
+        ),
+        [
+            (
+                pub1220.Payer(
+                    tin=FEIN,
+                    name="NUTMEG HARDWARE LLC",
+                    address="100 MAIN STREET",
+                    city="HARTFORD",
+                    state="CT",
+                    zip="06103",
+                    form="1099-NEC",
+                ),
+                records,
+            )
+        ],
+        out,
+    )
+    lines = out.getvalue().split("\n")
+    if bad_tin_at is not None:  # B records start on line 3 (T, A, B…)
+        line = lines[1 + bad_tin_at]
+        lines[1 + bad_tin_at] = line[:11] + "12345678X" + line[20:]
+    path = tmp_path / "1099s.txt"
+    path.write_text("\n".join(lines), encoding="ascii")
+    return path
+
+
+def test_filer_files_an_os114_and_gets_a_confirmation(page, demo):
+    sign_in(page, "filer")
+    page.get_by_role("link", name="File Returns").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("File Returns")
+    page.locator("section", has_text="Sales and Use Tax").get_by_role("link", name="Prepare return").first.click()
+    page.get_by_label("Gross receipts from sales, leases, rentals and services").fill("10,000.00")
+    page.get_by_label("Nontaxable sales and services").fill("500")
+    page.get_by_label("Sales for resale").fill("1000")
+    page.get_by_label("Purchases subject to use tax").fill("200")
+    page.get_by_role("button", name="Review return").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review your OS-114")
+    expect(page.get_by_text("Total amount due: $552.45")).to_be_visible()
+    page.get_by_role("button", name="Submit return").click()
+    expect(page.get_by_text("Your return was filed")).to_be_visible()
+    filed = TaxReturn.objects.get(form="OS-114")
+    expect(page.get_by_text(filed.confirmation_number).first).to_be_visible()
+    assert filed.amount_due == 552.45 or str(filed.amount_due) == "552.45"
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download PDF").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+
+
+def test_filepay_uploads_a_bad_then_a_good_pub1220_file_and_viewer_finds_it(page, demo, tmp_path):
+    sign_in(page, "filepay")
+    page.get_by_role("link", name="File Returns").click()
+    page.locator("section", has_text="Withholding Non-Wage").get_by_role("link", name="Prepare return").first.click()
+    expect(page.get_by_text("Upload a 1099/W-2G file using the Standard file formatting")).to_be_visible()
+    page.get_by_role("link", name="Upload a standard file").click()
+    page.locator("input[type=file]").set_input_files(pub1220_file(tmp_path, ["ANN A", "BOB B", "CAL C"], bad_tin_at=2))
+    page.get_by_role("button", name="Upload and check").click()
+    expect(page.get_by_test_id("upload-status")).to_have_text("Rejected")
+    expect(page.get_by_text("Rejected: nothing was filed")).to_be_visible()
+    problem_row = page.locator("tbody tr").first
+    expect(problem_row).to_contain_text("4")  # record 4 of the file (T, A, B, B…)
+    expect(problem_row).to_contain_text("TIN")
+    assert not TaxReturn.objects.filter(form="CT-1096").exists()
+
+    page.get_by_role("link", name="Try again").click()
+    page.get_by_role("link", name="Upload a standard file").click()
+    page.locator("input[type=file]").set_input_files(pub1220_file(tmp_path, ["ANN A", "BOB B", "CAL C"]))
+    page.get_by_label("Payments already made for the tax withheld").fill("375.00")
+    page.get_by_role("button", name="Upload and check").click()
+    expect(page.get_by_test_id("upload-status")).to_have_text("Accepted")
+    filed = TaxReturn.objects.get(form="CT-1096")
+    assert filed.record_count == 3
+    expect(page.get_by_text(filed.confirmation_number)).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, "viewer")
+    page.get_by_role("link", name="View Returns and Payment History").click()
+    page.get_by_role("link", name="View Return History").click()
+    page.get_by_label("Tax type").select_option(label="Withholding Non-Wage")
+    page.get_by_text("by Filing Date Range", exact=True).click()
+    today = timezone.localdate().strftime("%m/%d/%Y")
+    page.get_by_role("textbox", name="From").fill(today)
+    page.get_by_role("textbox", name="To").fill(today)
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name=filed.confirmation_number).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("CT-1096")
+    expect(page.get_by_text("•••••0001")).to_be_visible()
