@@ -9,7 +9,6 @@ Targets (issue 4): 100,000 records in under 10 s; peak memory under 300 MB whate
 """
 
 import base64
-import io
 import os
 import resource
 import sys
@@ -42,6 +41,7 @@ django.setup()
 
 from django.core.files import File  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from tsc.filing.models import Upload, UploadKind  # noqa: E402
 from tsc.filing.services import registration_for_filing  # noqa: E402
@@ -96,7 +96,7 @@ def main(n: int) -> None:
         fein=FEIN,
     )
     period = registration_for_filing(business=business, tax_type=TaxType.objects.get(code="WN")).periods.get(
-        period_end=date(date.today().year - 1, 12, 31)
+        period_end=date(timezone.localdate().year - 1, 12, 31)
     )
     path = Path(WORK) / "bench.txt"
     started = time.perf_counter()

@@ -22,9 +22,9 @@ from tsc.lib.money import ZERO, cents
 from tsc.taxpayers.models import FilingPeriod, Registration, TaxType
 from tsc.taxpayers.services import filing_periods_generate, registration_add
 
+from .bulk import insert_records
 from .computations import Computation, ct1096
 from .forms_registry import RETURN_FORMS
-from .bulk import insert_records
 from .models import ReturnStatus, TaxReturn
 
 _CONFIRMATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no look-alikes, easy to read on the phone
