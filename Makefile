@@ -48,17 +48,22 @@ $(VENDOR)/.installed: node_modules/.installed
 
 static: $(VENDOR)/.installed
 
+# The development setup (DEBUG on unless DEBUG is set): production runs these itself (README).
 setup: deps static
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py collectstatic --noinput -v 0
-	$(PY) manage.py seed_demo
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(PY) manage.py collectstatic --noinput -v 0
+	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
 
-# Development server (Django's runserver, DEBUG on). For production use gunicorn: see README.
+# Development server (Django's runserver, DEBUG on) with a background worker beside it (uploaded
+# 1099 files are checked by the worker; its log is var/worker.log). For production: see README.
 run: setup
+	@echo "Serving http://127.0.0.1:$(PORT)  (worker log: var/worker.log)"
+	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=$${DEBUG:-1} $(PY) manage.py run_huey --workers 1 >var/worker.log 2>&1 & worker=$$!; \
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 worker: deps
-	$(PY) manage.py run_huey
+	DEBUG=$${DEBUG:-1} $(PY) manage.py run_huey
 
 test: dev-deps static test-sqlite test-postgres
 
