@@ -169,3 +169,15 @@ def test_back_office_edits_are_audited(demo, client):
     event = AuditEvent.objects.get(event="business.changed_by_drs")
     assert event.actor.user_id == "clerk" and event.data == {"fields": ["legal_name"]}
     assert event.ip == "127.0.0.1"
+
+
+def test_drs_staff_cannot_unlock_or_change_taxpayer_users(demo, client):
+    from tsc.accounts.models import Login, LoginStatus
+
+    Login.objects.create_superuser("clerk", "Clerk#2024x")
+    client.post("/drs-admin/login/", {"username": "clerk", "password": "Clerk#2024x"})
+    url = f"/drs-admin/accounts/login/{demo.locked.pk}/change/"
+    assert client.get(url).status_code == 200  # can look
+    client.post(url, {"status": "active", "user_id": "locked1"})
+    assert Login.objects.get(pk=demo.locked.pk).status == LoginStatus.LOCKED
+    assert client.post(f"/drs-admin/accounts/login/{demo.locked.pk}/delete/", {"post": "yes"}).status_code == 403

@@ -1,4 +1,6 @@
 from django.tasks import task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
 
 
 @task()
@@ -7,3 +9,11 @@ def check_upload(token: str) -> str:
     from .uploads import upload_process
 
     return upload_process(token).status
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def requeue_stalled_uploads() -> int:
+    """Every 10 minutes: pick up uploads a crashed worker left half done."""
+    from .uploads import uploads_requeue_stalled
+
+    return uploads_requeue_stalled()

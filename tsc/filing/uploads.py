@@ -176,3 +176,23 @@ def _finish(upload: Upload, status: str, records: int, problems: list[dict], pro
         data={"records": records, "problems": problem_count},
     )
     return upload
+
+
+def uploads_requeue_stalled(*, older_than_minutes: int = 30) -> int:
+    """Enqueue again the uploads a crashed worker left unfinished. Safe even if one is still
+    being processed: filing is keyed by the upload's token and serialised on the period."""
+    from datetime import timedelta
+
+    from .tasks import check_upload
+
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    stalled = list(
+        Upload.objects.filter(
+            status__in=[UploadStatus.RECEIVED, UploadStatus.VALIDATING], created_at__lt=cutoff
+        ).values_list("token", flat=True)
+    )
+    for token in stalled:
+        check_upload.enqueue(str(token))
+    if stalled:
+        log.warning("re-enqueued %d stalled upload(s)", len(stalled))
+    return len(stalled)

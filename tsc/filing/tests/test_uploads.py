@@ -174,3 +174,15 @@ def test_the_wrong_year_is_reported(demo, period, django_capture_on_commit_callb
         upload = receive(demo, period, pub1220_bytes([payee(1)], year=2024))
     upload.refresh_from_db()
     assert upload.status == UploadStatus.REJECTED and any("2025" in p["reason"] for p in upload.problems)
+
+
+def test_stalled_uploads_are_picked_up_again(demo, period):
+    from tsc.filing.uploads import uploads_requeue_stalled
+
+    stalled = receive(demo, period, pub1220_bytes([payee(1)]))  # its task never ran (no commit)
+    Upload.objects.filter(pk=stalled.pk).update(status=UploadStatus.VALIDATING)
+    assert uploads_requeue_stalled() == 0  # too recent: may still be running
+    with time_machine.travel("2026-01-20 13:00:00-05:00", tick=False):
+        assert uploads_requeue_stalled() == 1
+    stalled.refresh_from_db()
+    assert stalled.status == UploadStatus.ACCEPTED and stalled.tax_return.records.count() == 1
