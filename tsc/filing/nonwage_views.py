@@ -74,7 +74,7 @@ def manual(request, period_id: int):
                 period=period,
                 records=records,
                 payments=payments_form.cleaned_data["payments"] or ZERO,
-                submission_token=_token(request.POST.get("submission_token")),
+                submission_token=services.submission_token_required(request.POST.get("submission_token")),
             )
         except ServiceError as error:
             add_service_error(payments_form, error)
@@ -117,13 +117,6 @@ def _record(business, cleaned: dict) -> InformationReturn:
         amounts=((AMOUNT_CODE[cleaned["form"]], cleaned["amount"]),),
         state_tax_withheld=cleaned["ct_tax_withheld"],
     )
-
-
-def _token(value) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise ServiceError("This form has expired. Submit it again.") from None
 
 
 @requires(Action.SUBMIT_RETURN)

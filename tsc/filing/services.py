@@ -62,6 +62,32 @@ def _apply(tax_return: TaxReturn, values: dict[str, Decimal], computation: Compu
     tax_return.amount_due = computation.amount_due
 
 
+def _draft_or_new(period: FilingPeriod, actor: Login | None) -> TaxReturn:
+    """The period's draft, or a new (unsaved) one."""
+    return TaxReturn.objects.filter(period=period, status=ReturnStatus.DRAFT).first() or TaxReturn(
+        period=period,
+        business=period.registration.business,
+        tax_type=period.registration.tax_type,
+        form=RETURN_FORMS[period.registration.tax_type.code].name,
+        created_by=actor,
+    )
+
+
+def submission_token(value) -> uuid.UUID | None:
+    """The Submit form's token, or None when it is missing or not a UUID."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def submission_token_required(value) -> uuid.UUID:
+    token = submission_token(value)
+    if token is None:
+        raise ServiceError("This form has expired. Review it again and submit it.")
+    return token
+
+
 def filed_original(period: FilingPeriod) -> TaxReturn | None:
     return TaxReturn.objects.filter(period=period, status=ReturnStatus.FILED, amends__isnull=True).first()
 
@@ -77,15 +103,7 @@ def return_save_draft(
             f"The return for this period was already filed (confirmation "
             f"{original.confirmation_number}). File an amended return instead."
         )
-    draft = TaxReturn.objects.filter(period=period, status=ReturnStatus.DRAFT).first()
-    if draft is None:
-        draft = TaxReturn(
-            period=period,
-            business=period.registration.business,
-            tax_type=period.registration.tax_type,
-            form=RETURN_FORMS[period.registration.tax_type.code].name,
-            created_by=actor,
-        )
+    draft = _draft_or_new(period, actor)
     draft.amends = amends
     _apply(draft, values, compute(period, values))
     draft.save()
@@ -143,13 +161,7 @@ def _submit(actor, period, values, submission_token, amends, filed_on: date) -> 
     if amends is not None and (amends.period_id != period.pk or amends.status != ReturnStatus.FILED):
         raise ServiceError("Only a filed return of the same period can be amended.")
     computation = compute(period, values, filed_on)
-    tax_return = TaxReturn.objects.filter(period=period, status=ReturnStatus.DRAFT).first() or TaxReturn(
-        period=period,
-        business=period.registration.business,
-        tax_type=period.registration.tax_type,
-        form=RETURN_FORMS[period.registration.tax_type.code].name,
-        created_by=actor,
-    )
+    tax_return = _draft_or_new(period, actor)
     _apply(tax_return, values, computation)
     _mark_filed(tax_return, actor, submission_token, amends, filed_on)
     return tax_return
@@ -214,14 +226,8 @@ def ct1096_file(
     if amends is None and filed_original(period):
         raise ServiceError(_already_filed_message(period))
     TaxReturn.objects.filter(period=period, status=ReturnStatus.DRAFT).delete()
-    tax_return = TaxReturn.objects.create(
-        period=period,
-        business=period.registration.business,
-        tax_type=period.registration.tax_type,
-        form="CT-1096",
-        created_by=actor,
-        status=ReturnStatus.DRAFT,
-    )
+    tax_return = _draft_or_new(period, actor)
+    tax_return.save()
     totals = NonWageTotals()
     batch: list[tuple[int, InformationReturn]] = []
     for rec in records:

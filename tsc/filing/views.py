@@ -62,9 +62,10 @@ def prepare_return(request, period_id: int):
     if tax_type.code == TaxType.WITHHOLDING_NON_WAGE:
         return redirect("filing:nonwage", period_id=period.pk)
     amends = _amends(request, period)
-    if request.POST.get("action") == "submit":
+    token = services.submission_token(request.POST.get("submission_token"))
+    if request.POST.get("action") == "submit" and token is not None:
         # A second click on Submit (or a retry) lands on the return the first one filed.
-        done = period.returns.filter(submission_token=_token_or_none(request.POST.get("submission_token"))).first()
+        done = period.returns.filter(submission_token=token).first()
         if done is not None:
             return redirect(reverse("filing:return", args=[done.pk]) + "?filed=1")
     original = services.filed_original(period)
@@ -96,7 +97,7 @@ def prepare_return(request, period_id: int):
             return redirect("filing:index")
         if action == "submit":
             require_may(request, Action.SUBMIT_RETURN, business=request.user.business, tax_type=tax_type)
-            token = _token(request.POST.get("submission_token"))
+            token = services.submission_token_required(request.POST.get("submission_token"))
             tax_return = services.return_submit(
                 actor=request.user, period=period, values=form.values(), submission_token=token, amends=amends
             )
@@ -107,20 +108,6 @@ def prepare_return(request, period_id: int):
     # Review: show every line as the server computed it, penalty and interest included.
     context |= {"computation": computation, "submission_token": uuid.uuid4(), "today": services.today()}
     return render(request, "filing/review.html", context)
-
-
-def _token_or_none(value) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
-def _token(value) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise ServiceError("This form has expired. Review the return again and submit it.") from None
 
 
 def _return_or_404(request, return_id):

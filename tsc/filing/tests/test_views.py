@@ -234,3 +234,13 @@ class TestHistory:
             html = client.get("/returns/history/", query).content.decode()
         assert html.count("TSC-") > 30
         assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_submit_without_a_valid_token_files_nothing_and_says_why(demo, signed_in):
+    client = signed_in(demo.filer)
+    p = period(demo)
+    client.post(f"/file/{p.pk}/", FIGURES | {"action": "save"})  # a draft exists (no token)
+    for token in ["", "not-a-uuid"]:
+        html = client.post(f"/file/{p.pk}/", FIGURES | {"action": "submit", "submission_token": token}).content.decode()
+        assert "This form has expired" in html
+    assert TaxReturn.objects.get(period=p).status == ReturnStatus.DRAFT
