@@ -3,6 +3,8 @@
 import calendar
 from datetime import date, timedelta
 
+from tsc.lib.business_days import next_business_day
+
 from .models import FilingFrequency, TaxType
 
 _MONTHS = {FilingFrequency.MONTHLY: 1, FilingFrequency.QUARTERLY: 3, FilingFrequency.ANNUAL: 12}
@@ -30,7 +32,12 @@ def period_containing(day: date, frequency: str) -> tuple[date, date]:
 
 
 def due_date(tax_type_code: str, frequency: str, period_end: date) -> date:
-    """When the return (or payment) for a period ending on `period_end` is due."""
+    """When the return (or payment) for a period ending on `period_end` is due: the statutory
+    date, moved to the next business day when it falls on a weekend or Connecticut holiday."""
+    return next_business_day(statutory_due_date(tax_type_code, frequency, period_end))
+
+
+def statutory_due_date(tax_type_code: str, frequency: str, period_end: date) -> date:
     following = _add_months(period_end.replace(day=1), 1)
     if tax_type_code == TaxType.WITHHOLDING_NON_WAGE:
         return date(period_end.year + 1, 1, 31)  # CT-1096: January 31

@@ -156,5 +156,6 @@ def test_ct1096_is_all_or_nothing(demo):
 def test_non_wage_is_offered_to_a_business_not_registered_for_it(demo):
     registration = services.registration_for_filing(business=demo.bakery, tax_type=demo.non_wage)
     assert registration.filing_frequency == "annual"
-    assert registration.periods.filter(period_end=date(2025, 12, 31), due_date=date(2026, 1, 31)).exists()
+    # January 31, 2026 is a Saturday: due Monday 02/02/2026.
+    assert registration.periods.filter(period_end=date(2025, 12, 31), due_date=date(2026, 2, 2)).exists()
     assert services.registration_for_filing(business=demo.bakery, tax_type=demo.non_wage) == registration

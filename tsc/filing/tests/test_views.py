@@ -46,7 +46,8 @@ def test_only_file_rights_reach_file_returns(demo, signed_in, who):
 def test_file_returns_lists_open_periods_with_due_dates(demo, signed_in):
     html = signed_in(demo.filer).get("/file/").content.decode()
     assert "Sales and Use Tax" in html and "Withholding" in html and "Withholding Non-Wage" in html
-    assert "09/01/2026 – 09/30/2026" in html and "10/31/2026" in html and "not filed" in html
+    # Due 10/31/2026, a Saturday: shown as Monday 11/02/2026.
+    assert "09/01/2026 – 09/30/2026" in html and "11/02/2026" in html and "not filed" in html
 
 
 def test_filer_reviews_then_submits_and_gets_a_confirmation(demo, signed_in):

@@ -43,6 +43,17 @@ def test_due_dates(code, frequency, period_end, due):
     assert due_date(code, frequency, period_end) == due
 
 
+def test_a_due_date_on_a_weekend_or_holiday_moves_to_the_next_business_day():
+    from tsc.taxpayers.periods import statutory_due_date
+
+    assert statutory_due_date(TaxType.SALES_AND_USE, FilingFrequency.MONTHLY, date(2026, 9, 30)) == date(2026, 10, 31)
+    assert due_date(TaxType.SALES_AND_USE, FilingFrequency.MONTHLY, date(2026, 9, 30)) == date(2026, 11, 2)
+    # CT-1096 for 2025: January 31, 2026 is a Saturday.
+    assert due_date(TaxType.WITHHOLDING_NON_WAGE, FilingFrequency.ANNUAL, date(2025, 12, 31)) == date(2026, 2, 2)
+    # Withholding for December 2024 due January 15, 2025 (a Wednesday): unchanged.
+    assert due_date(TaxType.WITHHOLDING, FilingFrequency.MONTHLY, date(2024, 12, 31)) == date(2025, 1, 15)
+
+
 def test_periods_between_lists_only_ended_periods():
     periods = periods_between(date(2024, 2, 15), date(2024, 6, 29), FilingFrequency.MONTHLY)
     assert [end for _, end in periods] == [date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30), date(2024, 5, 31)]

@@ -98,7 +98,8 @@ def test_filing_periods_generate_is_idempotent():
         date(2024, 1, 31),
         date(2024, 2, 29),
     ]
-    assert registration.periods.get(period_end=date(2024, 2, 29)).due_date == date(2024, 3, 31)
+    # Due 03/31/2024, a Sunday: the next business day.
+    assert registration.periods.get(period_end=date(2024, 2, 29)).due_date == date(2024, 4, 1)
     assert services.filing_periods_generate(registration=registration, through=date(2024, 3, 15)) == 0
     assert services.filing_periods_generate(registration=registration, through=date(2024, 4, 30)) == 2
 
