@@ -181,3 +181,10 @@ def test_drs_staff_cannot_unlock_or_change_taxpayer_users(demo, client):
     client.post(url, {"status": "active", "user_id": "locked1"})
     assert Login.objects.get(pk=demo.locked.pk).status == LoginStatus.LOCKED
     assert client.post(f"/drs-admin/accounts/login/{demo.locked.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_an_expired_form_gets_a_plain_page(db):
+    from django.test import Client
+
+    html = Client(enforce_csrf_checks=True).post("/", {"registration_number": "1"}).content.decode()
+    assert "This page has expired" in html and "Nothing was saved" in html
