@@ -111,6 +111,12 @@ class InformationReturn:
     def total_paid(self) -> Decimal:
         return sum((amount for _, amount in self.amounts), ZERO)
 
+    @property
+    def is_connecticut(self) -> bool:
+        """Connecticut's record: coded 08, or uncoded ("") - a file sent to DRS is filed with
+        Connecticut, and a W-2G never carries a code. Another state's code is never CT tax."""
+        return self.state_code in (CONNECTICUT, "")
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
