@@ -10,7 +10,7 @@ from tsc.filing.models import TaxReturn
 from tsc.lib.formats import pub1220
 from tsc.lib.formats.records import InformationReturn
 
-from .conftest import sign_in
+from .conftest import axe_check, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 FEIN = "061234567"
@@ -71,13 +71,14 @@ def test_filer_files_an_os114_and_gets_a_confirmation(page, demo):
     page.get_by_role("link", name="File Returns").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("File Returns")
     page.locator("section", has_text="Sales and Use Tax").get_by_role("link", name="Prepare return").first.click()
-    page.get_by_label("Gross receipts from sales, leases, rentals and services").fill("10,000.00")
-    page.get_by_label("Nontaxable sales and services").fill("500")
-    page.get_by_label("Sales for resale").fill("1000")
-    page.get_by_label("Purchases subject to use tax").fill("200")
+    page.get_by_label("Line 1, Column 1 General: gross receipts from sales of goods").fill("10,000.00")
+    page.get_by_label("Line 4, Column 1 General: goods purchased by your business subject to use tax").fill("200")
+    page.get_by_label("Line 8a, Column 1 General: deductions: sales for resale").fill("1000")
+    page.get_by_label("Line 8d, Column 1 General: deductions: other nontaxable sales").fill("500")
     page.get_by_role("button", name="Review return").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Review your OS-114")
     expect(page.get_by_text("Total amount due: $552.45")).to_be_visible()
+    axe_check(page)
     page.get_by_role("button", name="Submit return").click()
     expect(page.get_by_text("Your return was filed")).to_be_visible()
     filed = TaxReturn.objects.get(form="OS-114")
@@ -86,6 +87,23 @@ def test_filer_files_an_os114_and_gets_a_confirmation(page, demo):
     with page.expect_download() as download:
         page.get_by_role("link", name="Download PDF").click()
     assert download.value.suggested_filename.endswith(".pdf")
+
+
+def test_os114_columns_stack_on_a_phone(phone_page, demo):
+    page = phone_page
+    sign_in(page, "filer")
+    page.get_by_role("link", name="File Returns").click()
+    page.locator("section", has_text="Sales and Use Tax").get_by_role("link", name="Prepare return").first.click()
+    meals = page.get_by_label("Line 1, Column 2 Meals and beverages: gross receipts from sales of goods")
+    expect(meals).to_be_visible()
+    axe_check(page)
+    # Stacked: each input spans the phone's width, below its column's name; nothing scrolls sideways.
+    assert meals.bounding_box()["width"] > 250
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    meals.fill("10000")
+    page.get_by_role("button", name="Review return").click()
+    expect(page.get_by_text("Total amount due: $735.00")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
 
 
 def test_filepay_uploads_a_bad_then_a_good_pub1220_file_and_viewer_finds_it(page, demo, tmp_path):

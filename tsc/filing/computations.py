@@ -1,16 +1,16 @@
 """Return arithmetic, computed on the server from what the taxpayer entered (DOMAIN.md).
 
 Every function is pure: entered Decimal values in, the return's lines out. Views never
-compute and never trust a total sent by the browser.
+compute and never trust a total sent by the browser. Amounts are kept in cents, rounded half
+up; the paper forms' whole dollars are not used (docs/adr/0005).
 """
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from tsc.lib.money import ZERO, cents, percent_of
+from tsc.lib.money import ZERO, cents, dollars, percent_of
 
-SALES_TAX_RATE = Decimal("6.35")
 INTEREST_RATE_PER_MONTH = Decimal("1")
 MINIMUM_PENALTY = Decimal("50.00")
 
@@ -21,6 +21,14 @@ class Line:
     label: str
     amount: Decimal
     entered: bool = False  # typed by the taxpayer (else computed)
+    columns: tuple[Decimal, ...] | None = None  # OS-114: one amount per rate column; `amount` is their sum
+
+    def as_dict(self) -> dict:
+        """The line as stored in TaxReturn.lines (amounts as strings of Decimal)."""
+        data = {"number": self.number, "label": self.label, "amount": str(self.amount), "entered": self.entered}
+        if self.columns is not None:
+            data["columns"] = [str(a) for a in self.columns]
+        return data
 
 
 @dataclass(frozen=True)
@@ -58,8 +66,8 @@ def interest(tax: Decimal, due: date, paid: date) -> Decimal:
 
 
 def penalty(tax_type_code: str, tax: Decimal, due: date, filed: date) -> Decimal:
-    """Late-payment penalty by tax type (DOMAIN.md):
-    Sales and Use: 15 % of the tax or $50, whichever is greater.
+    """Late penalty by tax type (DOMAIN.md; the choice for OS-114 is in docs/adr/0005):
+    Sales and Use: 15 % of the tax or $50, whichever is greater (CGS §12-419); none when no tax is due.
     Withholding: 10 % of the tax; $50 for a late return with no tax due.
     Withholding Non-Wage: 10 % of the tax or $50, whichever is greater."""
     if filed <= due:
@@ -87,78 +95,233 @@ def _with_late_charges(
     return Computation(tuple(lines), tax_due=tax_due, credit=credit, penalty=pen, interest=intr)
 
 
-# ---- OS-114 Sales and Use Tax ----------------------------------------------------------------
+# ---- OS-114 Sales and Use Tax (Rev. 09/20), in four rate columns -------------------------------
 
 
-OS114_FIELDS = (
-    ("gross_receipts", "Gross receipts from sales, leases, rentals and services"),
-    ("nontaxable_sales", "Nontaxable sales and services"),
-    ("resales", "Sales for resale"),
-    ("other_deductions", "Other deductions (sales to exempt organizations, out-of-state sales)"),
-    ("use_tax_purchases", "Purchases subject to use tax"),
-    ("credits", "Credits (prior overpayments)"),
+@dataclass(frozen=True)
+class RateColumn:
+    number: int
+    name: str
+    rate: Decimal
+
+    @property
+    def heading(self) -> str:
+        return f"Column {self.number} {self.name} {self.rate}%"
+
+
+OS114_COLUMNS = (
+    RateColumn(1, "General", Decimal("6.35")),
+    RateColumn(2, "Meals and beverages", Decimal("7.35")),
+    RateColumn(3, "Luxury", Decimal("7.75")),
+    RateColumn(4, "Rental of passenger motor vehicles", Decimal("9.35")),
 )
+OS114_RECEIPT_LINES = (
+    ("1", "Gross receipts from sales of goods"),
+    ("2", "Gross receipts from leases and rentals"),
+    ("3", "Gross receipts from labor and services (including computer and data processing services)"),
+    ("4", "Goods purchased by your business subject to use tax"),
+    ("5", "Leases and rentals subject to use tax"),
+    ("6", "Services subject to use tax"),
+)
+# Line 8, itemised as on the deductions schedule.
+OS114_DEDUCTION_LINES = (
+    ("8a", "Deductions: sales for resale"),
+    ("8b", "Deductions: sales to exempt organizations"),
+    ("8c", "Deductions: out-of-state sales"),
+    ("8d", "Deductions: other nontaxable sales"),
+)
+OS114_PRIOR_TAX_LABEL = "Tax paid on the prior return (amended returns only)"
 
 
-def os114(values: dict[str, Decimal], *, due: date, filed: date) -> Computation:
-    """OS-114. Example: gross 10,000.00; nontaxable 500.00; resale 1,000.00; other 0 → net
-    taxable 8,500.00 → tax 539.75; use-tax purchases 200.00 → 12.70; total 552.45."""
-    v = {k: cents(values.get(k, ZERO)) for k, _ in OS114_FIELDS}
-    deductions = v["nontaxable_sales"] + v["resales"] + v["other_deductions"]
-    net_taxable = v["gross_receipts"] - deductions
-    if net_taxable < 0:
-        raise ValueError("Deductions cannot be more than gross receipts.")
-    sales_tax = percent_of(net_taxable, SALES_TAX_RATE)
-    use_tax = percent_of(v["use_tax_purchases"], SALES_TAX_RATE)
-    total_tax = sales_tax + use_tax
-    tax_due = max(total_tax - v["credits"], ZERO)
+def os114_key(line: str, column: int) -> str:
+    """The TaxReturn.data key of one entered cell: line 1, column 2 → 'l1_c2'."""
+    return f"l{line}_c{column}"
+
+
+def _per_column(values: dict[str, Decimal], line: str) -> tuple[Decimal, ...]:
+    return tuple(cents(values.get(os114_key(line, col.number)) or ZERO) for col in OS114_COLUMNS)
+
+
+def _add(rows: list[tuple[Decimal, ...]]) -> tuple[Decimal, ...]:
+    return tuple(sum(column, ZERO) for column in zip(*rows, strict=True))
+
+
+def _column_line(number: str, label: str, amounts: tuple[Decimal, ...], *, entered: bool = False) -> Line:
+    return Line(number, label, sum(amounts, ZERO), entered=entered, columns=amounts)
+
+
+def os114(values: dict[str, Decimal], *, due: date, filed: date, prior_tax: Decimal | None = None) -> Computation:
+    """OS-114. Example: general sales 10,000.00 less 1,500.00 sold for resale → 8,500.00 × 6.35 %
+    = 539.75; meals 10,000.00 × 7.35 % = 735.00; total tax (10b) 1,274.75.
+    Deductions larger than a column's receipts leave that column at zero (line 9).
+    `prior_tax` (line 11) is the total tax of the return being amended, None on an original;
+    when it is more than the new total, line 12 is negative: a credit."""
+    receipts = [_per_column(values, number) for number, _ in OS114_RECEIPT_LINES]
+    deductions = [_per_column(values, number) for number, _ in OS114_DEDUCTION_LINES]
+    total, deducted = _add(receipts), _add(deductions)
+    taxable = tuple(max(t - d, ZERO) for t, d in zip(total, deducted, strict=True))
+    tax = tuple(percent_of(amount, col.rate) for amount, col in zip(taxable, OS114_COLUMNS, strict=True))
+    total_tax = sum(tax, ZERO)
+    prior = cents(prior_tax) if prior_tax is not None else ZERO
+    net = total_tax - prior
+    tax_due, credit = max(net, ZERO), max(-net, ZERO)
+    pen, intr = penalty("ST", tax_due, due, filed), interest(tax_due, due, filed)
+    net_label = "Net tax due (line 10b minus line 11)"
     lines = [
-        Line("1", OS114_FIELDS[0][1], v["gross_receipts"], entered=True),
-        Line("2", OS114_FIELDS[1][1], v["nontaxable_sales"], entered=True),
-        Line("3", OS114_FIELDS[2][1], v["resales"], entered=True),
-        Line("4", OS114_FIELDS[3][1], v["other_deductions"], entered=True),
-        Line("5", "Total deductions (lines 2 + 3 + 4)", deductions),
-        Line("6", "Net taxable sales (line 1 - line 5)", net_taxable),
-        Line("7", "Sales tax at 6.35 % of line 6", sales_tax),
-        Line("8", OS114_FIELDS[4][1], v["use_tax_purchases"], entered=True),
-        Line("9", "Use tax at 6.35 % of line 8", use_tax),
-        Line("10", "Total tax (lines 7 + 9)", total_tax),
-        Line("11", OS114_FIELDS[5][1], v["credits"], entered=True),
-        Line("12", "Tax due (line 10 - line 11, not less than zero)", tax_due),
+        *(
+            _column_line(n, label, amounts, entered=True)
+            for (n, label), amounts in zip(OS114_RECEIPT_LINES, receipts, strict=True)
+        ),
+        _column_line("7", "Total (add lines 1 through 6)", total),
+        *(
+            _column_line(n, label, amounts, entered=True)
+            for (n, label), amounts in zip(OS114_DEDUCTION_LINES, deductions, strict=True)
+        ),
+        _column_line("8", "Total deductions (add lines 8a through 8d)", deducted),
+        _column_line("9", "Gross receipts subject to tax (line 7 minus line 8, not less than zero)", taxable),
+        _column_line("10a", "Tax (line 9 times the column's rate)", tax),
+        Line("10b", "Total tax (add line 10a, columns 1 through 4)", total_tax),
+        Line("11", OS114_PRIOR_TAX_LABEL, prior),
+        Line("12", f"{net_label}: a credit, to be refunded" if net < 0 else net_label, net),
+        Line("13", "Interest and penalty", pen + intr),
+        Line("14", "Total amount due (line 12 plus line 13; zero when line 12 is a credit)", tax_due + pen + intr),
     ]
-    return _with_late_charges(lines, tax_due, max(v["credits"] - total_tax, ZERO), "ST", due, filed)
+    return Computation(tuple(lines), tax_due=tax_due, credit=credit, penalty=pen, interest=intr)
 
 
-# ---- CT-941 Withholding reconciliation ------------------------------------------------------
+# ---- CT-941 Reconciliation of Withholding (Rev. 12/23) ----------------------------------------
 
 
-CT941_FIELDS = (
-    ("wages", "Gross Connecticut wages paid this quarter"),
-    ("withheld_month1", "Connecticut tax withheld, month 1"),
-    ("withheld_month2", "Connecticut tax withheld, month 2"),
-    ("withheld_month3", "Connecticut tax withheld, month 3"),
-    ("payments", "Payments made for this quarter (CT-WH deposits)"),
+CT941_LINES = (
+    ("1", "Gross wages"),
+    ("2", "Gross Connecticut wages"),
+    ("3", "Connecticut income tax withheld"),
+    ("5", "Payments made for this quarter"),
+)
+CT941_PRIOR_CREDIT_LABEL = "Credit from the prior quarter"
+CT941_MONTH_KEYS = ("m1", "m2", "m3")
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 
-def ct941(values: dict[str, Decimal], *, due: date, filed: date) -> Computation:
-    """CT-941. Example: withheld 1,200.00 + 1,150.50 + 1,300.25 = 3,650.75; deposits 3,500.00
-    → balance due 150.75."""
-    v = {k: cents(values.get(k, ZERO)) for k, _ in CT941_FIELDS}
-    withheld = v["withheld_month1"] + v["withheld_month2"] + v["withheld_month3"]
-    balance = withheld - v["payments"]
+def ct941_key(line: str) -> str:
+    return f"l{line}"
+
+
+def quarter_months(period_end: date) -> tuple[str, str, str]:
+    """The months of the quarter ending `period_end`: 12/31 → October, November, December."""
+    return tuple(MONTH_NAMES[(period_end.month - back - 1) % 12] for back in (2, 1, 0))
+
+
+def monthly_liability_label(month: str) -> str:
+    return f"Monthly liability: Connecticut income tax withheld in {month}"
+
+
+def ct941_monthly_problem(values: dict[str, Decimal]) -> str | None:
+    """The monthly liability section must add up to line 3 once any month is entered (monthly
+    and weekly remitters fill it in; quarterly remitters may leave it blank)."""
+    months = [values.get(key) for key in CT941_MONTH_KEYS]
+    if all(month is None for month in months):
+        return None
+    total = sum((cents(m) for m in months if m is not None), ZERO)
+    withheld = cents(values.get(ct941_key("3")) or ZERO)
+    if total == withheld:
+        return None
+    return (
+        f"The three months add up to {dollars(total)}, but line 3 (Connecticut income tax withheld) is "
+        f"{dollars(withheld)}. Correct the months or line 3 so they are the same."
+    )
+
+
+def ct941(
+    values: dict[str, Decimal],
+    *,
+    due: date,
+    filed: date,
+    prior_credit: Decimal = ZERO,
+    months: tuple[str, str, str] = ("month 1", "month 2", "month 3"),
+) -> Computation:
+    """CT-941. Example: withheld 3,650.75; credit from the prior quarter 100.00; payments
+    3,500.00 → total payments and credits 3,600.00 → net tax due 50.75.
+    `prior_credit` (line 4) is the credit (line 8) of the prior quarter's return, found by the
+    caller; `months` names the monthly liability section."""
+    v = {key: cents(values.get(key) or ZERO) for key in (*(ct941_key(n) for n, _ in CT941_LINES), *CT941_MONTH_KEYS)}
+    prior = cents(prior_credit)
+    paid = prior + v["l5"]
+    balance = v["l3"] - paid
     tax_due, credit = max(balance, ZERO), max(-balance, ZERO)
+    pen, intr = penalty("WH", tax_due, due, filed), interest(tax_due, due, filed)
+    entered = {n: Line(n, label, v[ct941_key(n)], entered=True) for n, label in CT941_LINES}
     lines = [
-        Line("1", CT941_FIELDS[0][1], v["wages"], entered=True),
-        Line("2", CT941_FIELDS[1][1], v["withheld_month1"], entered=True),
-        Line("3", CT941_FIELDS[2][1], v["withheld_month2"], entered=True),
-        Line("4", CT941_FIELDS[3][1], v["withheld_month3"], entered=True),
-        Line("5", "Total Connecticut tax withheld (lines 2 + 3 + 4)", withheld),
-        Line("6", CT941_FIELDS[4][1], v["payments"], entered=True),
-        Line("7", "Balance due (line 5 - line 6, not less than zero)", tax_due),
-        Line("8", "Credit (line 6 - line 5, not less than zero)", credit),
+        entered["1"],
+        entered["2"],
+        entered["3"],
+        Line("4", CT941_PRIOR_CREDIT_LABEL, prior),
+        entered["5"],
+        Line("6", "Total payments and credits (line 4 plus line 5)", paid),
+        Line("7", "Net tax due (line 3 minus line 6, if more than zero)", tax_due),
+        Line(
+            "8",
+            "Credit (line 6 minus line 3, if more than zero), to be refunded or applied to the next quarter",
+            credit,
+        ),
+        Line("9", "Penalty", pen),
+        Line("10", "Interest", intr),
+        Line("11", "Total amount due (add lines 7, 9 and 10)", tax_due + pen + intr),
+        *(
+            Line("", monthly_liability_label(month), v[key], entered=True)
+            for month, key in zip(months, CT941_MONTH_KEYS, strict=True)
+        ),
     ]
-    return _with_late_charges(lines, tax_due, credit, "WH", due, filed)
+    return Computation(tuple(lines), tax_due=tax_due, credit=credit, penalty=pen, interest=intr)
+
+
+# ---- amended returns: what changed ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineChange:
+    number: str
+    label: str
+    original: Decimal
+    amended: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.amended - self.original
+
+
+def _line_key(line: dict) -> str:
+    return line["number"] or line["label"]
+
+
+def line_changes(original: list[dict], amended: list[dict]) -> list[LineChange]:
+    """Each line of an amended return beside what the return it amends reported (both as stored
+    in TaxReturn.lines). A line in rate columns is followed by a row for each column that changed."""
+    before = {_line_key(line): line for line in original}
+    changes = []
+    for line in amended:
+        old = before.get(_line_key(line), {})
+        changes.append(
+            LineChange(line["number"], line["label"], Decimal(old.get("amount", ZERO)), Decimal(line["amount"]))
+        )
+        old_columns = old.get("columns") or [ZERO] * len(OS114_COLUMNS)
+        for col, was, now in zip(OS114_COLUMNS, old_columns, line.get("columns") or (), strict=False):
+            if Decimal(was) != Decimal(now):
+                changes.append(LineChange("", f"Line {line['number']}, {col.heading}", Decimal(was), Decimal(now)))
+    return changes
 
 
 # ---- CT-1096 annual summary of 1099/W-2G ------------------------------------------------------

@@ -11,14 +11,44 @@ HISTORY_YEARS = 3
 
 
 class ReturnEntryForm(UswdsForm):
-    """The entered lines of one return form; everything else is computed on the server."""
+    """The entered lines of one return form; everything else is computed on the server.
+    Fields in rate columns have no hint of their own: their section states it once."""
 
-    def __init__(self, *args, return_form: ReturnForm, **kwargs):
+    def __init__(self, *args, return_form: ReturnForm, period, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, label in return_form.fields:
-            self.fields[name] = MoneyField(
-                label=label, required=False, help_text="Dollars and cents. Leave blank for zero."
-            )
+        self.return_form = return_form
+        self._sections = return_form.sections(period) if return_form.sections else ()
+        for section in self._sections:
+            for entry in section.fields:
+                self.fields[entry.name] = MoneyField(
+                    label=entry.label,
+                    required=False,
+                    help_text="" if entry.column else "Dollars and cents. Leave blank for zero.",
+                )
+                self.fields[entry.name].widget.attrs["class"] = "usa-input"
+
+    def sections(self) -> list[dict]:
+        """For the template: each section with its bound fields, by line for a table of inputs."""
+        return [
+            {
+                "section": section,
+                "fields": [self[entry.name] for entry in section.fields],
+                "rows": [
+                    {"line": row.line, "label": row.label, "cells": [(e.column, self[e.name]) for e in row.fields]}
+                    for row in section.rows()
+                ]
+                if section.columns
+                else [],
+            }
+            for section in self._sections
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            for name, problem in self.return_form.check(self.values()).items():
+                self.add_error(name, problem)
+        return cleaned
 
     def values(self):
         return {name: value for name, value in self.cleaned_data.items() if value is not None}

@@ -9,6 +9,7 @@ from fpdf import FPDF
 
 from tsc.lib.money import dollars
 
+from .forms_registry import RETURN_FORMS_BY_NAME
 from .models import TaxReturn
 
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "vendor" / "uswds" / "fonts" / "public-sans"
@@ -34,6 +35,40 @@ def _amount(line: dict) -> str:
     if line["label"].startswith("Number of"):
         return str(int(Decimal(line["amount"])))
     return dollars(Decimal(line["amount"]))
+
+
+def _line_table(pdf: FPDF, lines: list[dict]) -> None:
+    with pdf.table(col_widths=(12, 128, 40), text_align=("LEFT", "LEFT", "RIGHT")) as table:
+        header = table.row()
+        for text in ("Line", "Description", "Amount"):
+            header.cell(text)
+        for line in lines:
+            row = table.row()
+            row.cell(line["number"])
+            row.cell(line["label"])
+            row.cell(_amount(line))
+
+
+def _column_table(pdf: FPDF, lines: list[dict], columns) -> None:
+    """OS-114: the four rate columns and the line total, as the printed form lays them out."""
+    pdf.set_font(pdf.family_name, "", 7)
+    widths = (10, 50, *(24 for _ in columns), 24)
+    with pdf.table(col_widths=widths, text_align=("LEFT", "LEFT", *("RIGHT" for _ in columns), "RIGHT")) as table:
+        header = table.row()
+        for text in ("Line", "Description", *(col.heading for col in columns), "Total"):
+            header.cell(text)
+        for line in lines:
+            row = table.row()
+            row.cell(line["number"])
+            row.cell(line["label"])
+            amounts = line.get("columns")
+            if amounts:
+                for amount in amounts:
+                    row.cell(dollars(Decimal(amount)))
+            else:
+                row.cell("", colspan=len(columns))
+            row.cell(_amount(line))
+    pdf.set_font(pdf.family_name, "", 10)
 
 
 def return_pdf(tax_return: TaxReturn) -> bytes:
@@ -64,16 +99,14 @@ def return_pdf(tax_return: TaxReturn) -> bytes:
         pdf.set_font(family, "", 10)
         pdf.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    with pdf.table(col_widths=(12, 128, 40), text_align=("LEFT", "LEFT", "RIGHT")) as table:
-        header = table.row()
-        for text in ("Line", "Description", "Amount"):
-            header.cell(text)
-        for line in tax_return.lines:
-            row = table.row()
-            row.cell(line["number"])
-            row.cell(line["label"])
-            row.cell(_amount(line))
+    columns = RETURN_FORMS_BY_NAME[tax_return.form].columns if tax_return.form in RETURN_FORMS_BY_NAME else ()
+    if columns:
+        _column_table(pdf, tax_return.lines, columns)
+    else:
+        _line_table(pdf, tax_return.lines)
     pdf.ln(4)
     pdf.set_font(family, "B", 11)
     pdf.cell(0, 7, f"Total amount due: {dollars(tax_return.amount_due)}", new_x="LMARGIN", new_y="NEXT")
+    if tax_return.credit:
+        pdf.cell(0, 7, f"Credit: {dollars(tax_return.credit)}", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

@@ -1,7 +1,8 @@
 """Reads for filing pages, each limited to one business (and checked by the caller's rights)."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, QuerySet
 
@@ -62,3 +63,19 @@ def return_history(business: Business, tax_type: TaxType, *, by: str, start: dat
     return returns.select_related("period", "tax_type", "filed_by", "amends").order_by(
         "-period__period_end", "-filed_at"
     )
+
+
+def prior_quarter_credit(period: FilingPeriod) -> Decimal:
+    """CT-941 line 4: the credit (line 8) of the return filed for the quarter just before this
+    one, the latest amendment winning; zero when that quarter is not filed."""
+    latest = (
+        TaxReturn.objects.filter(
+            period__registration_id=period.registration_id,
+            period__period_end=period.period_start - timedelta(days=1),
+            status=ReturnStatus.FILED,
+        )
+        .order_by("-filed_at", "-pk")
+        .values_list("credit", flat=True)
+        .first()
+    )
+    return latest if latest is not None else Decimal("0.00")

@@ -40,16 +40,22 @@ def today() -> date:
     return timezone.localdate()
 
 
-def compute(period: FilingPeriod, values: dict[str, Decimal], filed_on: date | None = None) -> Computation:
+def compute(
+    period: FilingPeriod,
+    values: dict[str, Decimal],
+    filed_on: date | None = None,
+    *,
+    amends: TaxReturn | None = None,
+) -> Computation:
+    """The return's lines from what was typed, with the figures the server carries over from
+    other returns (the return being amended, the prior quarter's credit); filed today unless
+    `filed_on` says otherwise."""
     form = RETURN_FORMS[period.registration.tax_type.code]
-    return form.compute(values, due=period.due_date, filed=filed_on or today())
+    return form.compute(values, period=period, amends=amends, filed=filed_on or today())
 
 
 def _lines_json(computation: Computation) -> list[dict]:
-    return [
-        {"number": ln.number, "label": ln.label, "amount": str(ln.amount), "entered": ln.entered}
-        for ln in computation.lines
-    ]
+    return [ln.as_dict() for ln in computation.lines]
 
 
 def _apply(tax_return: TaxReturn, values: dict[str, Decimal], computation: Computation) -> None:
@@ -105,7 +111,7 @@ def return_save_draft(
         )
     draft = _draft_or_new(period, actor)
     draft.amends = amends
-    _apply(draft, values, compute(period, values))
+    _apply(draft, values, compute(period, values, amends=amends))
     draft.save()
     audit_record(
         event="return.draft_saved",
@@ -160,7 +166,7 @@ def _submit(actor, period, values, submission_token, amends, filed_on: date) -> 
         raise ServiceError(_already_filed_message(period))
     if amends is not None and (amends.period_id != period.pk or amends.status != ReturnStatus.FILED):
         raise ServiceError("Only a filed return of the same period can be amended.")
-    computation = compute(period, values, filed_on)
+    computation = compute(period, values, filed_on, amends=amends)
     tax_return = _draft_or_new(period, actor)
     _apply(tax_return, values, computation)
     _mark_filed(tax_return, actor, submission_token, amends, filed_on)

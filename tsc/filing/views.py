@@ -15,6 +15,7 @@ from tsc.taxpayers.models import TaxType
 from tsc.taxpayers.selectors import business_tax_types
 
 from . import selectors, services
+from .computations import line_changes
 from .forms import HistorySearchForm, ReturnEntryForm, three_years_before
 from .forms_registry import RETURN_FORMS
 from .models import ReturnStatus
@@ -74,18 +75,21 @@ def prepare_return(request, period_id: int):
     return_form = RETURN_FORMS[tax_type.code]
     draft = period.returns.filter(status=ReturnStatus.DRAFT).first()
     initial = (draft.data if draft else {}) if not amends else amends.data
-    form = ReturnEntryForm(request.POST or None, initial=initial, return_form=return_form)
-    context = {"period": period, "form": form, "return_form": return_form, "amends": amends, "draft": draft}
+    form = ReturnEntryForm(request.POST or None, initial=initial, return_form=return_form, period=period)
+    context = {
+        "period": period,
+        "form": form,
+        "return_form": return_form,
+        "amends": amends,
+        "draft": draft,
+        "carried": return_form.carried(period, amends),
+    }
     if request.method != "POST" or not form.is_valid():
         return render(request, "filing/prepare.html", context)
     action = request.POST.get("action")
     if action == "edit":
         return render(request, "filing/prepare.html", context)
-    try:
-        computation = services.compute(period, form.values())
-    except ValueError as exc:
-        form.add_error(None, str(exc))
-        return render(request, "filing/prepare.html", context)
+    computation = services.compute(period, form.values(), amends=amends)
     try:
         if action == "save":
             services.return_save_draft(actor=request.user, period=period, values=form.values(), amends=amends)
@@ -107,6 +111,8 @@ def prepare_return(request, period_id: int):
         return render(request, "filing/prepare.html", context)
     # Review: show every line as the server computed it, penalty and interest included.
     context |= {"computation": computation, "submission_token": uuid.uuid4(), "today": services.today()}
+    if amends is not None:
+        context["changes"] = line_changes(amends.lines, [line.as_dict() for line in computation.lines])
     return render(request, "filing/review.html", context)
 
 

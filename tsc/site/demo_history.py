@@ -65,25 +65,28 @@ def seed_history(business: Business, actor, today: date) -> int:
                 )
             elif code == "ST":
                 gross = Decimal(rng.randint(18000, 42000)) + Decimal(rng.randint(0, 99)) / 100
-                values = {
-                    "gross_receipts": gross,
-                    "nontaxable_sales": (gross * Decimal("0.08")).quantize(Decimal("1")),
-                    "resales": Decimal(rng.randint(500, 2500)),
-                    "other_deductions": Decimal("0"),
-                    "use_tax_purchases": Decimal(rng.randint(0, 600)),
-                    "credits": Decimal("0"),
+                values = {  # OS-114 keys: line and rate column (tsc.filing.computations.os114_key)
+                    "l1_c1": gross,  # sales of goods, general rate
+                    "l3_c1": Decimal(rng.randint(0, 3000)),  # labor and services
+                    "l1_c2": Decimal(rng.randint(0, 4000)),  # meals and beverages
+                    "l4_c1": Decimal(rng.randint(0, 600)),  # purchases subject to use tax
+                    "l8a_c1": Decimal(rng.randint(500, 2500)),  # sales for resale
+                    "l8d_c1": (gross * Decimal("0.08")).quantize(Decimal("1")),  # other nontaxable sales
                 }
                 return_submit(
                     actor=actor, period=period, values=values, submission_token=uuid.uuid4(), filed_on=filed_on
                 )
             elif code == "WH":
                 months = [Decimal(rng.randint(1100, 1500)) + Decimal(rng.randint(0, 99)) / 100 for _ in range(3)]
-                values = {
-                    "wages": Decimal(rng.randint(40000, 52000)),
-                    "withheld_month1": months[0],
-                    "withheld_month2": months[1],
-                    "withheld_month3": months[2],
-                    "payments": sum(months),
+                withheld = sum(months)
+                values = {  # CT-941 keys: lines 1, 2, 3, 5 and the monthly liability
+                    "l1": Decimal(rng.randint(40000, 52000)),
+                    "l2": Decimal(rng.randint(36000, 40000)),
+                    "l3": withheld,
+                    "l5": withheld,
+                    "m1": months[0],
+                    "m2": months[1],
+                    "m3": months[2],
                 }
                 return_submit(
                     actor=actor, period=period, values=values, submission_token=uuid.uuid4(), filed_on=filed_on

@@ -12,11 +12,13 @@ from tsc.filing import services
 from tsc.filing.models import ReturnStatus, TaxReturn
 from tsc.lib.formats.records import InformationReturn
 
+# OS-114, general rate column: sales 10,000.00 and use tax purchases 200.00, less 1,000.00 for
+# resale and 500.00 other nontaxable → 8,700.00 × 6.35 % = 552.45.
 VALUES = {
-    "gross_receipts": D("10000.00"),
-    "nontaxable_sales": D("500.00"),
-    "resales": D("1000.00"),
-    "use_tax_purchases": D("200.00"),
+    "l1_c1": D("10000.00"),
+    "l4_c1": D("200.00"),
+    "l8a_c1": D("1000.00"),
+    "l8d_c1": D("500.00"),
 }
 
 
@@ -37,7 +39,8 @@ def test_submit_files_once_with_a_confirmation_number(demo):
     assert filed.confirmation_number.startswith("TSC-") and len(filed.confirmation_number) == 18
     assert filed.tax_due == D("552.45") and filed.amount_due == D("552.45")
     assert filed.filed_on == date(2026, 10, 20) and filed.filed_by == demo.filer
-    assert [ln["amount"] for ln in filed.lines if ln["number"] == "7"] == ["539.75"]
+    assert [ln["columns"] for ln in filed.lines if ln["number"] == "10a"] == [["552.45", "0.00", "0.00", "0.00"]]
+    assert filed.data == {"l1_c1": "10000.00", "l4_c1": "200.00", "l8a_c1": "1000.00", "l8d_c1": "500.00"}
     event = AuditEvent.objects.get(event="return.filed")
     assert event.data["confirmation_number"] == filed.confirmation_number
 
@@ -77,20 +80,25 @@ def test_an_amended_return_is_a_separate_linked_filing(demo):
     amended = services.return_submit(
         actor=demo.filer,
         period=period,
-        values=VALUES | {"credits": D("52.45")},
+        values=VALUES | {"l8a_c1": D("2000.00")},  # 7,700.00 × 6.35 % = 488.95
         submission_token=uuid.uuid4(),
         amends=original,
     )
-    assert amended.amends == original and amended.tax_due == D("500.00")
+    # Line 11 is the original's tax, 552.45; line 12 = 488.95 − 552.45 = −63.50: a credit.
+    assert amended.amends == original and amended.tax_due == D("0.00") and amended.credit == D("63.50")
+    assert [(ln["number"], ln["amount"]) for ln in amended.lines if ln["number"] in ("11", "12")] == [
+        ("11", "552.45"),
+        ("12", "-63.50"),
+    ]
     assert amended.confirmation_number != original.confirmation_number
     assert TaxReturn.objects.get(pk=original.pk).tax_due == D("552.45")
 
 
 def test_drafts_are_saved_and_become_the_filed_return(demo):
     period = sales_period(demo)
-    draft = services.return_save_draft(actor=demo.filer, period=period, values={"gross_receipts": D("100")})
-    assert draft.status == ReturnStatus.DRAFT and draft.data == {"gross_receipts": "100.00"}
-    again = services.return_save_draft(actor=demo.filer, period=period, values={"gross_receipts": D("200")})
+    draft = services.return_save_draft(actor=demo.filer, period=period, values={"l1_c1": D("100")})
+    assert draft.status == ReturnStatus.DRAFT and draft.data == {"l1_c1": "100.00"}
+    again = services.return_save_draft(actor=demo.filer, period=period, values={"l1_c1": D("200")})
     assert again.pk == draft.pk
     filed = services.return_submit(actor=demo.filer, period=period, values=VALUES, submission_token=uuid.uuid4())
     assert filed.pk == draft.pk and TaxReturn.objects.filter(period=period).count() == 1
@@ -100,6 +108,50 @@ def test_late_returns_carry_penalty_and_interest(demo):
     period = sales_period(demo, end=date(2026, 7, 31))  # due 08/31/2026, filed 10/20/2026: 2 months
     filed = services.return_submit(actor=demo.filer, period=period, values=VALUES, submission_token=uuid.uuid4())
     assert filed.penalty == D("82.87") and filed.interest == D("11.05") and filed.amount_due == D("646.37")
+
+
+def withholding_period(demo, end):
+    return demo.nutmeg.registrations.get(tax_type__code="WH").periods.get(period_end=end)
+
+
+def test_ct941_line_4_is_the_prior_quarters_credit_and_the_latest_amendment_wins(demo):
+    q2, q3 = withholding_period(demo, date(2026, 6, 30)), withholding_period(demo, date(2026, 9, 30))
+    values = {"l3": D("3000.00"), "l5": D("2800.00")}
+    assert services.compute(q3, values).lines[3].amount == D("0.00")  # Q2 not filed: nothing carried
+    q2_return = services.return_submit(
+        actor=demo.filer,
+        period=q2,
+        values={"l3": D("3000.00"), "l5": D("3250.00")},
+        submission_token=uuid.uuid4(),
+        filed_on=date(2026, 7, 20),
+    )
+    assert q2_return.credit == D("250.00")
+    first = services.compute(q3, values)
+    assert (first.lines[3].number, first.lines[3].amount) == ("4", D("250.00"))
+    assert first.tax_due == D("0.00") and first.credit == D("50.00")  # 3,000 − (250 + 2,800)
+    services.return_submit(
+        actor=demo.filer,
+        period=q2,
+        values={"l3": D("3000.00"), "l5": D("3100.00")},
+        submission_token=uuid.uuid4(),
+        amends=q2_return,
+    )
+    again = services.compute(q3, values)
+    assert again.lines[3].amount == D("100.00") and again.tax_due == D("100.00")
+    filed = services.return_submit(actor=demo.filer, period=q3, values=values, submission_token=uuid.uuid4())
+    assert filed.lines[3] == {
+        "number": "4",
+        "label": "Credit from the prior quarter",
+        "amount": "100.00",
+        "entered": False,
+    }
+    assert "l4" not in filed.data  # computed, never typed
+
+
+def test_ct941_names_the_months_of_its_quarter(demo):
+    q3 = withholding_period(demo, date(2026, 9, 30))
+    labels = [ln.label for ln in services.compute(q3, {}).lines if not ln.number]
+    assert [label.rsplit(" ", 1)[1] for label in labels] == ["July", "August", "September"]
 
 
 def record(n: int, withheld="100.00") -> InformationReturn:

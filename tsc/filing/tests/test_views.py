@@ -8,13 +8,14 @@ from django.urls import reverse
 
 from tsc.filing.models import ReturnStatus, TaxReturn
 
+# OS-114, general rate column (line 1 sales, 4 use tax, 8a resale, 8d other nontaxable):
+# 10,200.00 − 1,500.00 = 8,700.00 × 6.35 % = 552.45.
 FIGURES = {
-    "gross_receipts": "10,000.00",
-    "nontaxable_sales": "500",
-    "resales": "$1,000.00",
-    "other_deductions": "",
-    "use_tax_purchases": "200",
-    "credits": "",
+    "l1_c1": "10,000.00",
+    "l4_c1": "200",
+    "l8a_c1": "$1,000.00",
+    "l8d_c1": "500",
+    "l2_c1": "",
 }
 
 
@@ -54,7 +55,7 @@ def test_filer_reviews_then_submits_and_gets_a_confirmation(demo, signed_in):
     client = signed_in(demo.filer)
     p = period(demo)
     html = client.post(f"/file/{p.pk}/", FIGURES | {"action": "review"}).content.decode()
-    assert "539.75" in html and "552.45" in html and "Submit return" in html
+    assert "$10,200.00" in html and "$8,700.00" in html and "$552.45" in html and "Submit return" in html
     assert not TaxReturn.objects.exists()  # reviewing files nothing
     review, response = file_os114(client, p)
     filed = TaxReturn.objects.get(period=p)
@@ -94,22 +95,25 @@ def test_a_second_tab_is_told_the_period_was_filed(demo, signed_in):
 def test_bad_figures_are_shown_next_to_the_field_and_kept(demo, signed_in):
     html = (
         signed_in(demo.filer)
-        .post(f"/file/{period(demo).pk}/", FIGURES | {"gross_receipts": "ten thousand", "action": "review"})
+        .post(f"/file/{period(demo).pk}/", FIGURES | {"l1_c1": "ten thousand", "action": "review"})
         .content.decode()
     )
     assert "Enter an amount in dollars and cents" in html and 'value="ten thousand"' in html
+
+
+def test_deductions_larger_than_a_columns_receipts_are_not_an_error(demo, signed_in):
     html = (
         signed_in(demo.filer)
-        .post(f"/file/{period(demo).pk}/", FIGURES | {"resales": "20000", "action": "review"})
+        .post(f"/file/{period(demo).pk}/", FIGURES | {"l8a_c1": "20000", "l1_c2": "1000", "action": "review"})
         .content.decode()
     )
-    assert "Deductions cannot be more than gross receipts" in html
+    assert "Review your OS-114" in html and "Total amount due: $73.50" in html  # meals only: 1,000 × 7.35 %
 
 
 def test_save_draft_and_come_back(demo, signed_in):
     client = signed_in(demo.filer)
     p = period(demo)
-    response = client.post(f"/file/{p.pk}/", {"gross_receipts": "1234.5", "action": "save"})
+    response = client.post(f"/file/{p.pk}/", {"l1_c1": "1234.5", "action": "save"})
     assert response.url == reverse("filing:index")
     assert "draft" in client.get("/file/").content.decode()
     assert 'value="1234.50"' in client.get(f"/file/{p.pk}/").content.decode()
@@ -121,7 +125,7 @@ def test_late_return_shows_penalty_and_interest_before_submitting(demo, signed_i
         .post(f"/file/{period(demo, end=date(2026, 7, 31)).pk}/", FIGURES | {"action": "review"})
         .content.decode()
     )
-    assert "This return is late" in html and "82.87" in html and "11.05" in html and "646.37" in html
+    assert "This return is late" in html and "$82.87" in html and "$11.05" in html and "$646.37" in html
 
 
 def test_amended_return(demo, signed_in):
@@ -129,16 +133,79 @@ def test_amended_return(demo, signed_in):
     p = period(demo)
     file_os114(client, p)
     original = TaxReturn.objects.get()
-    review = client.post(
-        f"/file/{p.pk}/", FIGURES | {"credits": "52.45", "amends": original.pk, "action": "review"}
-    ).content.decode()
-    token = re.search(r'name="submission_token" value="([^"]+)"', review).group(1)
-    client.post(
-        f"/file/{p.pk}/",
-        FIGURES | {"credits": "52.45", "amends": original.pk, "action": "submit", "submission_token": token},
+    prepare = client.get(f"/file/{p.pk}/?amend={original.pk}").content.decode()
+    assert "Filled in for you" in prepare and 'data-testid="carried-11">$552.45<' in prepare
+    amended_figures = FIGURES | {"l8a_c1": "2000", "amends": original.pk}  # 7,700.00 × 6.35 % = 488.95
+    review = client.post(f"/file/{p.pk}/", amended_figures | {"action": "review"}).content.decode()
+    # Three amount columns: original, amended, difference; line 12 becomes a credit.
+    assert "What this amended return changes" in review
+    assert re.search(
+        r"Total tax \(add line 10a[^<]*</th>\s*<td[^>]*>\$552.45</td><td[^>]*>\$488.95</td><td[^>]*>-\$63.50<", review
     )
+    assert re.search(
+        r"Line 8a, Column 1 General 6.35%</th><td[^>]*>\$1,000.00</td><td[^>]*>\$2,000.00</td><td[^>]*>\+\$1,000.00<",
+        review,
+    )
+    assert "Credit: $63.50" in review and "-$63.50" in review
+    token = re.search(r'name="submission_token" value="([^"]+)"', review).group(1)
+    response = client.post(f"/file/{p.pk}/", amended_figures | {"action": "submit", "submission_token": token})
     amended = TaxReturn.objects.exclude(pk=original.pk).get()
-    assert amended.amends == original and amended.tax_due == D("500.00")
+    assert amended.amends == original and amended.tax_due == D("0.00") and amended.credit == D("63.50")
+    detail = client.get(response.url).content.decode()
+    assert (
+        f'It amends return <a class="usa-link" href="/returns/{original.pk}/">{original.confirmation_number}</a>'
+        in detail
+    )
+
+
+def test_the_os114_entry_form_is_a_table_of_rate_columns_with_a_label_for_every_input(demo, signed_in):
+    html = signed_in(demo.filer).get(f"/file/{period(demo).pk}/").content.decode()
+    for heading in ("Column 1 General 6.35%", "Column 2 Meals and beverages 7.35%", "Column 3 Luxury 7.75%"):
+        assert f'<th scope="col">{heading}</th>' in html
+    assert '<th scope="col">Column 4 Rental of passenger motor vehicles 9.35%</th>' in html
+    assert (
+        '<label class="usa-sr-only" for="id_l1_c2">Line 1, Column 2 Meals and beverages: '
+        "gross receipts from sales of goods</label>" in html
+    )
+    assert 'data-label="Column 2 Meals and beverages 7.35%"' in html  # stacked on a phone
+    assert html.count('inputmode="decimal"') == 40  # lines 1–6 and 8a–8d, four columns each
+
+
+def test_the_filed_return_shows_all_four_columns(demo, signed_in):
+    client = signed_in(demo.filer)
+    _, response = file_os114(client, period(demo), FIGURES | {"l1_c3": "1000"})
+    html = client.get(response.url).content.decode()
+    assert 'data-label="Column 3 Luxury 7.75%" class="text-right text-tabular">$77.50<' in html
+    assert "$629.95" in html  # 552.45 + 77.50
+
+
+class TestCT941:
+    FIGURES = {
+        "l1": "60,000",
+        "l2": "45,000",
+        "l3": "3650.75",
+        "l5": "3500",
+        "m1": "1200",
+        "m2": "1150.50",
+        "m3": "1300.25",
+    }
+
+    def test_months_are_named_and_must_add_up_to_line_3(self, demo, signed_in):
+        client = signed_in(demo.filer)
+        p = period(demo, "WH")
+        html = client.get(f"/file/{p.pk}/").content.decode()
+        assert "Monthly liability: Connecticut income tax withheld in September" in html
+        html = client.post(f"/file/{p.pk}/", self.FIGURES | {"m3": "1300", "action": "review"}).content.decode()
+        assert 'id="id_m3_error"' in html and "The three months add up to $3,650.50" in html
+        assert 'value="1300"' in html and "Review your CT-941" not in html
+
+    def test_line_4_comes_from_the_prior_quarter_and_cannot_be_typed(self, demo, signed_in):
+        client = signed_in(demo.filer)
+        q2, q3 = period(demo, "WH", date(2026, 6, 30)), period(demo, "WH")
+        _, done = file_os114(client, q2, {"l3": "1000", "l5": "1100"})  # a credit of 100.00
+        assert 'data-testid="carried-4">$100.00<' in client.get(f"/file/{q3.pk}/").content.decode()
+        html = client.post(f"/file/{q3.pk}/", self.FIGURES | {"l4": "3650.75", "action": "review"}).content.decode()
+        assert "Total amount due: $50.75" in html  # 3,650.75 − (100.00 + 3,500.00)
 
 
 def test_other_business_periods_and_returns_are_not_found(demo, signed_in):
