@@ -16,15 +16,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from typing import BinaryIO, TextIO
 
-from .pub1220_layout import FIELDS, PAYMENT_YEAR, RECORD_LENGTH, RECORD_TYPE, SEQUENCE, SLICES, Field
+from .pub1220_layout import (
+    DATE_WON,
+    DIRECT_SALES,
+    FATCA,
+    FIELDS,
+    FORM_FIELDS,
+    PAYMENT_YEAR,
+    RECORD_LENGTH,
+    RECORD_TYPE,
+    SECOND_TIN_NOTICE,
+    SEQUENCE,
+    SLICES,
+    WAGER_TYPE,
+    WAGER_TYPES,
+    Field,
+)
 from .records import (
     AMOUNT_CODES,
     CFSF_STATE_CODES,
-    CONNECTICUT,
     F_ACCOUNT,
     F_FORM,
     F_PAYEE_ADDRESS,
@@ -69,6 +84,12 @@ _B_YEAR, _B_TIN, _B_TIN_TYPE, _B_ACCOUNT = _B[PAYMENT_YEAR], _B[F_PAYEE_TIN], _B
 _B_NAME, _B_ADDRESS, _B_CITY = _B[F_PAYEE_NAME], _B[F_PAYEE_ADDRESS], _B[F_PAYEE_CITY]
 _B_STATE, _B_ZIP, _B_TAX, _B_CODE = _B[F_PAYEE_STATE], _B[F_PAYEE_ZIP], _B[F_STATE_TAX], _B[F_STATE_CODE]
 _FORM_BY_CODE = {code: form for form, code in FORMS.items()}
+# The B record's positions 544-662 by form, as (field, slice, label), blanks left out.
+_FORM_SPECIFIC = {
+    form: tuple((f, f.slice, f.name) for f in fields if f.kind != "blank") for form, fields in FORM_FIELDS.items()
+}
+# The first payment year of the layout in FIELDS (eighteen amount codes, payee name at 288).
+FIRST_YEAR = 2021
 _INDEX = {code: i for i, code in enumerate(AMOUNT_CODES)}
 # Markers in _PayerState.unreadable beside the amount indexes.
 _TAX = len(AMOUNT_CODES)  # a B record's state tax could not be read
@@ -271,7 +292,9 @@ def write(
                 F_PAYEE_STATE: rec.payee_state,
                 F_PAYEE_ZIP: rec.payee_zip,
                 F_STATE_TAX: tax,
-                F_STATE_CODE: rec.state_code,
+                # Positions 747-748 are blank on a W-2G: it is not in the combined program.
+                F_STATE_CODE: "" if rec.form == "W-2G" else rec.state_code,
+                "Form-specific fields": _form_specific(rec),
             }
             for index, amount in cents:
                 values[amount_field(AMOUNT_CODES[index])] = amount
@@ -280,12 +303,27 @@ def write(
             states.setdefault(rec.state_code, _Totals()).add(cents, tax)
         emit("C", totals.controls())
         for code in sorted(states):
+            if not code:
+                continue  # uncoded records have no state to total for
             k = states[code].controls()
             k["State income tax withheld total"] = states[code].state_tax
             k["Combined federal/state code"] = code
             emit("K", k)
     emit("F", {"Number of A records": len(payers), "Total number of payees": total})
     return total
+
+
+def _form_specific(rec: InformationReturn) -> str:
+    """Positions 544-662 of a B record, from FORM_FIELDS."""
+    fields = FORM_FIELDS[rec.form]
+    values = {
+        SECOND_TIN_NOTICE: "1" if rec.second_tin_notice else "",
+        DIRECT_SALES: "1" if rec.direct_sales else "",
+        FATCA: "1" if rec.fatca else "",
+        WAGER_TYPE: rec.wager_type,
+        DATE_WON: f"{rec.date_won:%Y%m%d}" if rec.date_won else "",
+    }
+    return "".join(values.get(f.name, "").ljust(f.width)[: f.width] for f in fields)
 
 
 # ---------------------------------------------------------------------------- reading
@@ -313,13 +351,26 @@ def _first_non_ascii(chunk: bytes | str) -> tuple[int, str]:
 
 
 def _lines(stream: BinaryIO | TextIO) -> Iterator[_Line]:
-    """The stream's lines, read at most _LIMIT characters at a time (memory stays flat even
-    for a file with no line breaks). Bytes are decoded as ASCII, a bad byte becoming U+FFFD
-    so positions stay where they were."""
+    """The stream's records. Records are separated by CR LF or LF (also when the line ending
+    sits in positions 749-750, or is doubled there: empty lines are not records), or not at all:
+    a file of back-to-back 750-character records. Read at most _LIMIT characters at a time, so
+    memory stays flat even for a file with no line breaks. Bytes are decoded as ASCII, a bad
+    byte becoming U+FFFD so positions stay where they were."""
     read = stream.readline
     while True:
         first = read(_LIMIT)
         if not first:
+            return
+        if first in (b"\n", "\n", b"\r\n", "\r\n"):
+            continue  # an empty line between records (e.g. "LF LF" in positions 749-750)
+        if (
+            len(first) == _LIMIT
+            and first[-1:] not in (b"\n", "\n")
+            and first[RECORD_LENGTH : RECORD_LENGTH + 1]
+            in (b"T", b"A", b"B", b"C", b"K", b"F", "T", "A", "B", "C", "K", "F")
+        ):
+            # No line break after the first record but the next one starts: back-to-back records.
+            yield from _fixed_records(stream, first)
             return
         chunk = first
         count = len(chunk)
@@ -333,10 +384,26 @@ def _lines(stream: BinaryIO | TextIO) -> Iterator[_Line]:
         ending = 0
         if tail[-1:] in (b"\n", "\n"):
             ending = 2 if tail in (b"\r\n", "\r\n") else 1
-        non_ascii = None if first.isascii() else _first_non_ascii(first)
-        text = first.decode("ascii", "replace") if isinstance(first, bytes) else first
-        length = count - ending
-        yield _Line(text[:length], length, ending == 2, non_ascii)
+        yield _line(first, count - ending, ending)
+
+
+def _line(first: bytes | str, length: int, ending: int) -> _Line:
+    non_ascii = None if first.isascii() else _first_non_ascii(first)
+    text = first.decode("ascii", "replace") if isinstance(first, bytes) else first
+    return _Line(text[:length], length, ending == 2, non_ascii)
+
+
+def _fixed_records(stream: BinaryIO | TextIO, first: bytes | str) -> Iterator[_Line]:
+    """Back-to-back records of 750 characters, read in blocks of 64 records."""
+    buffer, at = first, 0
+    while True:
+        if len(buffer) - at < RECORD_LENGTH:
+            buffer, at = buffer[at:] + stream.read(RECORD_LENGTH * 64), 0
+        record = buffer[at : at + RECORD_LENGTH]
+        at += RECORD_LENGTH
+        if not record.strip():
+            return  # the end, or only line breaks and blanks after the last record
+        yield _line(record, len(record), 0)
 
 
 class _PayerState:
@@ -441,8 +508,9 @@ class _Reader:
                 Problem(n, "Encoding", f"position {position} holds a {what}; Publication 1220 files are plain ASCII")
             )
         text: str | None = line.text
-        if line.crlf and line.length == RECORD_LENGTH - 2:
-            text = line.text + "  "  # Publication 1220: positions 749-750 may hold the CR LF
+        if RECORD_LENGTH - 2 <= line.length < RECORD_LENGTH:
+            # Positions 749-750 may hold the line ending (CR LF, LF or LF LF): they are blank.
+            text = line.text.ljust(RECORD_LENGTH)
         elif line.length != RECORD_LENGTH:
             problems.append(
                 Problem(n, "Record length", f"is {line.length} characters; every record must be {RECORD_LENGTH}")
@@ -493,6 +561,15 @@ class _Reader:
             return
         _check_fields("T", text, n, problems)
         year = text[_S["T"][PAYMENT_YEAR]]
+        if _digits(year) and int(year) < FIRST_YEAR:
+            problems.append(
+                Problem(
+                    n,
+                    _label("T", PAYMENT_YEAR),
+                    f"is {year}: files for payment years before {FIRST_YEAR} use an older Publication 1220 "
+                    "layout and are outside the 3-year filing window. Write the file for a current year.",
+                )
+            )
         if self.year_text is None:
             self.year_text = year if _digits(year) else None
         else:
@@ -535,10 +612,12 @@ class _Reader:
                 Problem(
                     n,
                     _label("A", "Amount codes"),
-                    f"must list each amount code used once, from 1-9 and A-G{shown(codes or '')}",
+                    f"must list each amount code used once, from 1-9, A-H and J{shown(codes or '')}",
                 )
             )
             codes = None
+        if text[s["Payer name"]].strip().isdigit():
+            problems.append(Problem(n, _label("A", "Payer name"), "is all digits; a name must have letters"))
         self.payer = _PayerState(n, text[s["Payer TIN"]], form, cfsf == "1", codes)
 
     def on_b(self, n: int, text: str | None, problems: list[Problem]) -> Parsed | None:
@@ -567,8 +646,9 @@ class _Reader:
 
         code = text[_B_CODE]
         if code == "  ":
-            # A payer outside the Combined Federal/State program files with Connecticut directly.
-            code = "" if p.cfsf else CONNECTICUT
+            code = ""  # uncoded: filed with Connecticut (records.InformationReturn.is_connecticut)
+        elif p.form == "W-2G":
+            problems.append(Problem(n, F_STATE_CODE, f"must be blank on a W-2G (positions 747-748){shown(code)}"))
         state = p.states.get(code)
         if state is None:
             state = p.states[code] = _Totals()
@@ -639,6 +719,8 @@ class _Reader:
             state_tax,  # state_tax_withheld
             code,  # state_code
         )
+        if p.form is not None:
+            record = self.form_specific(n, text, p.form, record, problems)
         # Amounts read from digits are always whole, non-negative cents that fit, so of the
         # money checks only "no more tax than was paid" is left.
         for problem in identity_problems(record, n):
@@ -648,6 +730,45 @@ class _Reader:
         if 0 < paid < tax:
             problems.append(tax_problem(state_tax, record.total_paid, n))
         return Parsed(n, record) if p.usable else None
+
+    def form_specific(
+        self, n: int, text: str, form: str, record: InformationReturn, problems: list[Problem]
+    ) -> InformationReturn:
+        """Positions 544-662: the indicators of a 1099-MISC or 1099-NEC, the W-2G's wager and date won."""
+        values: dict[str, object] = {}
+        for f, sl, name in _FORM_SPECIFIC[form]:
+            value = text[sl]
+            if f.kind == "flag":
+                if value not in ("1", " "):
+                    problems.append(Problem(n, name, f'must be "1" or blank{shown(value)}'))
+                values[name] = value == "1"
+            elif name == WAGER_TYPE:
+                if value not in WAGER_TYPES:
+                    problems.append(Problem(n, name, f"must be a type of wager code from 1 to 9{shown(value)}"))
+                values[name] = value.strip()
+            elif f.kind == "date":
+                values[name] = self.date_won(n, value, problems)
+        if not values or not any(values.values()):
+            return record
+        return replace(
+            record,
+            second_tin_notice=bool(values.get(SECOND_TIN_NOTICE)),
+            direct_sales=bool(values.get(DIRECT_SALES)),
+            fatca=bool(values.get(FATCA)),
+            wager_type=str(values.get(WAGER_TYPE, "")),
+            date_won=values.get(DATE_WON),  # type: ignore[arg-type]
+        )
+
+    def date_won(self, n: int, value: str, problems: list[Problem]) -> date | None:
+        try:
+            won = date(int(value[:4]), int(value[4:6]), int(value[6:])) if _digits(value) else None
+        except ValueError:
+            won = None
+        if won is None:
+            problems.append(Problem(n, DATE_WON, f"must be a date written YYYYMMDD{shown(value)}"))
+        elif self.year_text is not None and f"{won.year:04d}" != self.year_text:
+            problems.append(Problem(n, DATE_WON, f"is {won:%m/%d/%Y}, not in payment year {self.year_text}"))
+        return won
 
     def on_c(self, n: int, text: str | None, problems: list[Problem]) -> None:
         p = self.payer

@@ -1,10 +1,11 @@
 """The Publication 1220 record layout as data: one table of fields per record type.
 
 Both the writer and the reader in `pub1220` use this table and nothing else for positions.
-The positions follow the editions with sixteen payment amounts (codes 1-9, A-G) and the
-payee name at 248-287. Later editions add amount codes H and J at 247-270 and move the
-payee name; for those, change the table, not the code. `check_table` (run at import)
-makes sure every table covers positions 1-750 exactly once.
+The positions follow the editions for payment years 2021 onward: eighteen payment amounts
+(codes 1-9, A-H, J) at 55-270 and the first payee name line at 288-327. (The editions before
+2021 had sixteen amounts, ending at G, and the payee name at 248-287; files in that layout are
+refused by year.) Positions 544-662 of the B record differ by form: `FORM_FIELDS` holds them.
+`check_table` (run at import) makes sure every table covers positions 1-750 exactly once.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from .records import (
 )
 
 RECORD_LENGTH = 750
-KINDS = frozenset({"alpha", "numeric", "amount", "tin", "blank", "const"})
+KINDS = frozenset({"alpha", "numeric", "amount", "tin", "blank", "const", "flag", "date"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,7 @@ class Field:
     name: str
     start: int  # 1-based, inclusive, as Publication 1220 prints them
     end: int
-    kind: str  # alpha | numeric | amount (cents, zero-filled) | tin | blank | const
+    kind: str  # alpha | numeric | amount (cents, zero-filled) | tin | blank | const | flag | date
     value: str = ""  # the fixed content of a "const" field
     required: bool = False  # an alpha field that must not be blank
 
@@ -57,6 +58,12 @@ def _amounts(first: int, width: int, label: str) -> tuple[Field, ...]:
 
 
 SEQUENCE = "Record sequence number"
+FORM_SPECIFIC = "Form-specific fields"
+SECOND_TIN_NOTICE = "Second TIN notice"
+DIRECT_SALES = "Direct sales indicator"
+FATCA = "FATCA filing requirement indicator"
+WAGER_TYPE = "Type of wager code"
+DATE_WON = "Date won"
 RECORD_TYPE = "Record type"
 PAYMENT_YEAR = "Payment year"
 
@@ -133,10 +140,10 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("Payer office code", 41, 44, "alpha"),
         Field("Blank", 45, 54, "blank"),
         *_amounts(55, 12, amount_field("{code}")),
-        Field("Foreign country indicator", 247, 247, "alpha"),
-        Field(F_PAYEE_NAME, 248, 287, "alpha", required=True),
-        Field("Payee name continuation", 288, 327, "alpha"),
-        Field("Blank", 328, 367, "blank"),
+        Field("Blank", 271, 286, "blank"),
+        Field("Foreign country indicator", 287, 287, "alpha"),
+        Field(F_PAYEE_NAME, 288, 327, "alpha", required=True),
+        Field("Payee name continuation", 328, 367, "alpha"),
         Field(F_PAYEE_ADDRESS, 368, 407, "alpha"),
         Field("Blank", 408, 447, "blank"),
         Field(F_PAYEE_CITY, 448, 487, "alpha"),
@@ -145,9 +152,9 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("Blank", 499, 499, "blank"),
         Field(SEQUENCE, 500, 507, "numeric"),
         Field("Blank", 508, 543, "blank"),
-        # Second TIN notice, direct sales and FATCA indicators (1099-MISC/NEC) or the date
-        # won, transaction, race, cashier and window (W-2G): kept blank, not interpreted.
-        Field("Form-specific fields", 544, 662, "alpha"),
+        # Second TIN notice, direct sales and FATCA indicators (1099-MISC/NEC) or the type of
+        # wager, date won, transaction, race, cashier, window and IDs (W-2G): see FORM_FIELDS.
+        Field(FORM_SPECIFIC, 544, 662, "alpha"),
         Field("Special data entries", 663, 722, "alpha"),
         Field(F_STATE_TAX, 723, 734, "amount"),
         Field("Local income tax withheld", 735, 746, "amount"),
@@ -159,7 +166,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("Payee count", 2, 9, "numeric"),
         Field("Blank", 10, 15, "blank"),
         *_amounts(16, 18, "Control total {code}"),
-        Field("Blank", 304, 499, "blank"),
+        Field("Blank", 340, 499, "blank"),
         Field(SEQUENCE, 500, 507, "numeric"),
         Field("Blank", 508, 750, "blank"),
     ),
@@ -168,7 +175,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("Payee count", 2, 9, "numeric"),
         Field("Blank", 10, 15, "blank"),
         *_amounts(16, 18, "Control total {code}"),
-        Field("Blank", 304, 499, "blank"),
+        Field("Blank", 340, 499, "blank"),
         Field(SEQUENCE, 500, 507, "numeric"),
         Field("Blank", 508, 706, "blank"),
         Field("State income tax withheld total", 707, 724, "amount"),
@@ -190,6 +197,50 @@ FIELDS: dict[str, tuple[Field, ...]] = {
 }
 
 
+# B record positions 544-662 by form (Publication 1220, 2021 onward). The positions are the
+# record's own (1-based, as printed); the kinds: "flag" is "1" or blank, "date" is YYYYMMDD.
+FORM_FIELDS: dict[str, tuple[Field, ...]] = {
+    "1099-MISC": (
+        Field(SECOND_TIN_NOTICE, 544, 544, "flag"),
+        Field("Blank", 545, 546, "blank"),
+        Field(DIRECT_SALES, 547, 547, "flag"),
+        Field(FATCA, 548, 548, "flag"),
+        Field("Blank", 549, 662, "blank"),
+    ),
+    "1099-NEC": (
+        Field(SECOND_TIN_NOTICE, 544, 544, "flag"),
+        Field("Blank", 545, 546, "blank"),
+        Field(DIRECT_SALES, 547, 547, "flag"),
+        Field("Blank", 548, 662, "blank"),
+    ),
+    "W-2G": (
+        Field("Blank", 544, 546, "blank"),
+        Field(WAGER_TYPE, 547, 547, "alpha"),
+        Field(DATE_WON, 548, 555, "date"),
+        Field("Transaction", 556, 570, "alpha"),
+        Field("Race", 571, 575, "alpha"),
+        Field("Cashier", 576, 580, "alpha"),
+        Field("Window", 581, 585, "alpha"),
+        Field("First identification", 586, 600, "alpha"),
+        Field("Second identification", 601, 615, "alpha"),
+        Field("Blank", 616, 662, "blank"),
+    ),
+}
+
+# W-2G type of wager codes (Publication 1220, W-2G position 547).
+WAGER_TYPES: dict[str, str] = {
+    "1": "Horse race track (or off-track betting of a horse track nature)",
+    "2": "Dog race track (or off-track betting of a dog track nature)",
+    "3": "Jai-alai",
+    "4": "State-conducted lottery",
+    "5": "Keno",
+    "6": "Bingo",
+    "7": "Slot machines",
+    "8": "Poker winnings",
+    "9": "Any other type of gambling winnings",
+}
+
+
 # Field name -> slice, per record type (blank areas left out).
 SLICES: dict[str, dict[str, slice]] = {
     rtype: {f.name: f.slice for f in fields if f.kind != "blank"} for rtype, fields in FIELDS.items()
@@ -208,6 +259,15 @@ def check_table() -> None:
             raise AssertionError(f"{rtype} record ends at {position - 1}")
         if SLICES[rtype][SEQUENCE] != SLICES["T"][SEQUENCE]:
             raise AssertionError(f"{rtype} record sequence number is not at 500-507")
+    specific = next(f for f in FIELDS["B"] if f.name == FORM_SPECIFIC)
+    for form, fields in FORM_FIELDS.items():
+        position = specific.start
+        for f in fields:
+            if f.start != position or f.end < f.start or f.kind not in KINDS:
+                raise AssertionError(f"{form} field {f.name!r} at {f.start}-{f.end}")
+            position = f.end + 1
+        if position != specific.end + 1:
+            raise AssertionError(f"{form} form-specific fields end at {position - 1}")
 
 
 check_table()

@@ -8,13 +8,14 @@ can list all of them at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 # Form name -> Publication 1220 type-of-return code (A record positions 26-27).
 FORMS: dict[str, str] = {"1099-MISC": "A ", "1099-NEC": "NE", "W-2G": "W "}
 
 # Publication 1220 payment amount codes, in the order the B record holds the amounts.
-AMOUNT_CODES: tuple[str, ...] = tuple("123456789ABCDEFG")
+AMOUNT_CODES: tuple[str, ...] = tuple("123456789ABCDEFGHJ")  # payment years 2021 onward
 
 # Every amount field in both formats is 12 digits of cents.
 MAX_AMOUNT = Decimal("9999999999.99")
@@ -105,7 +106,16 @@ class InformationReturn:
     # (amount code, dollars), non-zero amounts only, in AMOUNT_CODES order.
     amounts: tuple[tuple[str, Decimal], ...] = ()
     state_tax_withheld: Decimal = ZERO  # Connecticut income tax withheld
-    state_code: str = CONNECTICUT  # Combined Federal/State Filing code; Connecticut is 08
+    # Combined Federal/State Filing code: Connecticut is 08; "" when the record carries none
+    # (always so on a W-2G). Only Connecticut's records are Connecticut tax (is_connecticut).
+    state_code: str = CONNECTICUT
+    # Publication 1220 positions 544-662, by form: 1099-MISC and 1099-NEC indicators...
+    second_tin_notice: bool = False
+    direct_sales: bool = False  # $5,000 or more of consumer products sold for resale
+    fatca: bool = False  # 1099-MISC only
+    # ... and the W-2G's type of wager code (1-9) and date won.
+    wager_type: str = ""
+    date_won: date | None = None
 
     @property
     def total_paid(self) -> Decimal:
@@ -192,7 +202,7 @@ def _money_ok(amount: Decimal) -> bool:
 
 _TIN_TYPE_REASON = "must be 1 (EIN), 2 (SSN, ITIN or ATIN) or blank"
 _STATE_REASON = "must be a 2-letter U.S. state or territory code like CT"
-_STATE_CODE_REASON = "must be a Combined Federal/State Filing state code (Connecticut is 08)"
+_STATE_CODE_REASON = "must be a Combined Federal/State Filing state code (Connecticut is 08) or blank"
 
 
 def validate_record(rec: InformationReturn, record_number: int) -> list[Problem]:
@@ -234,8 +244,12 @@ def identity_problems(rec: InformationReturn, record_number: int) -> list[Proble
     zip_code = rec.payee_zip
     if not (len(zip_code) in (5, 9) and zip_code.isascii() and zip_code.isdigit()):
         problems.append(Problem(n, F_PAYEE_ZIP, f"must be 5 or 9 digits{shown(zip_code)}"))
-    if rec.state_code not in CFSF_STATE_CODES:
+    if rec.state_code and rec.state_code not in CFSF_STATE_CODES:
         problems.append(Problem(n, F_STATE_CODE, _STATE_CODE_REASON + shown(rec.state_code)))
+    if name.isdigit():
+        problems.append(
+            Problem(n, F_PAYEE_NAME, "is all digits; a name must have letters (is the file in the pre-2021 layout?)")
+        )
     return problems
 
 
@@ -247,7 +261,7 @@ def money_problems(rec: InformationReturn, record_number: int) -> list[Problem]:
     seen: set[str] = set()
     for code, amount in rec.amounts:
         if code in seen or code not in AMOUNT_CODES:
-            reason = "appears more than once" if code in seen else "is not an amount code; the codes are 1-9 and A-G"
+            reason = "appears more than once" if code in seen else "is not an amount code; the codes are 1-9, A-H and J"
             problems.append(Problem(n, amount_field(code), reason))
             money_ok = False
         seen.add(code)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import string
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 
 from hypothesis import strategies as st
@@ -24,6 +25,15 @@ def words(max_size: int, min_size: int = 0) -> st.SearchStrategy[str]:
         .map(str.strip)
         .filter(lambda s: len(s) >= min_size)
     )
+
+
+def names(max_size: int) -> st.SearchStrategy[str]:
+    """A name: at least one character, not all digits (Publication 1220 wants letters)."""
+    return words(max_size, min_size=1).filter(lambda s: not s.isdigit())
+
+
+# One payment year per generated example, shared by the T record and the W-2G dates won.
+years = st.shared(st.integers(2021, 2099), key="payment year")
 
 
 def digits(size: int) -> st.SearchStrategy[str]:
@@ -46,17 +56,22 @@ def records(
     form: str | None = None,
     payer_tin: str | None = None,
     state_codes: tuple[str, ...] = tuple(sorted(CFSF_STATE_CODES)),
+    uncoded: bool = True,
+    specific: bool = True,  # positions 544-662 of Publication 1220 (the CSV has no columns for them)
 ) -> InformationReturn:
     codes = draw(st.lists(st.sampled_from(AMOUNT_CODES), unique=True, max_size=4))
     amounts = tuple((code, cents_to_dollars(draw(st.integers(1, MAX_CENTS)))) for code in AMOUNT_CODES if code in codes)
     total = sum(int(amount.scaleb(2)) for _, amount in amounts)
     tax = draw(st.integers(0, min(total, MAX_CENTS) if total else MAX_CENTS))
+    form = form or draw(forms)
+    w2g = form == "W-2G"
+    indicators = specific and draw(st.booleans())
     return InformationReturn(
-        form=form or draw(forms),
+        form=form,
         payer_tin=payer_tin or draw(tins),
         payee_tin=draw(tins),
         tin_type=draw(st.sampled_from(["", "1", "2"])),
-        payee_name=draw(words(40, min_size=1)),
+        payee_name=draw(names(40)),
         payee_address=draw(words(40)),
         payee_city=draw(words(40)),
         payee_state=draw(states),
@@ -64,7 +79,15 @@ def records(
         account_number=draw(words(20)),
         amounts=amounts,
         state_tax_withheld=cents_to_dollars(tax),
-        state_code=draw(st.sampled_from(state_codes)),
+        # A W-2G carries no combined federal/state code; the others may be uncoded too.
+        state_code=draw(st.sampled_from(("",) if w2g else ("", *state_codes)))
+        if uncoded
+        else draw(st.sampled_from(state_codes)),
+        second_tin_notice=indicators and not w2g and draw(st.booleans()),
+        direct_sales=indicators and not w2g and draw(st.booleans()),
+        fatca=indicators and form == "1099-MISC" and draw(st.booleans()),
+        wager_type=draw(st.sampled_from("123456789")) if w2g and specific else "",
+        date_won=date(draw(years), draw(st.integers(1, 12)), draw(st.integers(1, 28))) if w2g and specific else None,
     )
 
 
@@ -73,7 +96,7 @@ def payers(draw: st.DrawFn) -> tuple[Payer, list[InformationReturn]]:
     form = draw(forms)
     payer = Payer(
         tin=draw(tins),
-        name=draw(words(40, min_size=1)),
+        name=draw(names(40)),
         address=draw(words(40)),
         city=draw(words(40)),
         state=draw(states),
@@ -85,11 +108,11 @@ def payers(draw: st.DrawFn) -> tuple[Payer, list[InformationReturn]]:
 
 transmitters = st.builds(
     Transmitter,
-    year=st.integers(2000, 2099),
+    year=years,
     tin=tins,
     tcc=st.text(alphabet=string.ascii_uppercase + string.digits, min_size=5, max_size=5),
-    name=words(40, min_size=1),
-    company_name=words(40, min_size=1),
+    name=names(40),
+    company_name=names(40),
     test_file=st.booleans(),
 )
 

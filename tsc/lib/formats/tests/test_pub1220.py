@@ -99,12 +99,13 @@ def test_field_positions_on_a_hand_made_file():
         "CT",
         "06103    ",
     )
-    # B: TIN type 11, payee TIN 12-20, account 21-40, amounts 55-246, name 248-287 ...
+    # B: TIN type 11, payee TIN 12-20, account 21-40, 18 amounts 55-270, name 288-327 ...
     assert (b[10], b[11:20], b[20:40]) == ("2", "123456789", "A-1001".ljust(20))
     assert b[54:66] == "000000123456"  # amount code 1: $1,234.56 in cents
     assert b[90:102] == "000000010000"  # amount code 4: $100.00
-    assert b[54:246] == "000000123456" + "0" * 24 + "000000010000" + "0" * 12 * 12
-    assert (b[247:287], b[367:407], b[447:487]) == (
+    assert b[54:270] == "000000123456" + "0" * 24 + "000000010000" + "0" * 12 * 14
+    assert b[270:287] == " " * 17  # 271-286 blank, 287 foreign country indicator
+    assert (b[287:327], b[367:407], b[447:487]) == (
         "Jane Q Public".ljust(40),
         "2 Elm St".ljust(40),
         "New Haven".ljust(40),
@@ -180,14 +181,27 @@ def test_text_streams_and_a_missing_final_newline():
 
 def test_wrong_length():
     lines = good_lines()
-    lines[2] = lines[2][:-1]
-    assert only_problem(lines) == Problem(3, "Record length", "is 749 characters; every record must be 750")
+    lines[2] = lines[2][:-3]  # 747: position 748 is missing, and it is not a line ending's place
+    assert only_problem(lines) == Problem(3, "Record length", "is 747 characters; every record must be 750")
 
 
-def test_a_file_without_line_breaks_is_one_long_record():
-    data = "".join(good_lines()).encode()
-    _, problems = run(data)
-    assert has(problems, 1, "Record length", "is 8250 characters")
+def test_a_line_ending_in_positions_749_and_750_is_read_as_blanks():
+    lines = good_lines()
+    for ending in ("\n", "\r\n", "\n\n"):
+        data = "".join(line[: 750 - len(ending)] + ending for line in lines).encode()
+        parsed, problems = run(data)
+        assert problems == [] and len(parsed) == 3, ending
+
+
+def test_a_file_without_line_breaks_is_read_record_by_record():
+    parsed, problems = run("".join(good_lines()).encode())
+    assert problems == [] and [p.record_number for p in parsed] == [3, 4, 8]
+
+
+def test_an_over_long_first_line_is_one_long_record():
+    lines = good_lines()
+    data = (lines[0] + "XXXXXXXXXX\n" + "".join(line + "\n" for line in lines[1:])).encode()
+    assert has(run(data)[1], 1, "Record length", "is 760 characters")
 
 
 def test_missing_t():
@@ -293,14 +307,13 @@ def test_unknown_state_code():
     assert has(problems, 8, "Combined federal/state code", "must be a Combined Federal/State Filing state code")
 
 
-def test_blank_state_code_means_connecticut_only_outside_the_combined_program():
-    lines = good_lines()
-    lines[2] = put(lines[2], 747, 748, "  ")
-    assert has(run(lines)[1], 3, "Combined federal/state code", "Connecticut is 08")
-    lines = [put(line, 6, 6, " ") if line[0] == "A" else line for line in lines]
-    lines = [line for line in lines if line[0] != "K"]
+def test_a_blank_state_code_is_uncoded_and_counts_as_connecticut():
+    lines = [put(line, 6, 6, " ") if line[0] == "A" else line for line in good_lines()]
+    lines = [put(line, 747, 748, "  ") if line[0] == "B" else line for line in lines if line[0] != "K"]
     parsed, problems = run(renumber(lines))
-    assert problems == [] and parsed[0].record.state_code == "08"
+    assert problems == []
+    assert [p.record.state_code for p in parsed] == ["", "", ""]
+    assert all(p.record.is_connecticut for p in parsed)
 
 
 def test_b_before_a():

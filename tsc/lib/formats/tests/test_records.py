@@ -62,7 +62,7 @@ def test_generated_records_are_valid(rec):
         ({"amounts": (("1", Decimal("-1.00")),)}, "Payment amount 1", "must not be negative"),
         ({"amounts": (("1", Decimal("1.005")),)}, "Payment amount 1", "must be in whole cents"),
         ({"amounts": (("1", Decimal("10000000000.00")),)}, "Payment amount 1", "is more than $9,999,999,999.99"),
-        ({"amounts": (("H", Decimal("1.00")),)}, "Payment amount H", "is not an amount code"),
+        ({"amounts": (("I", Decimal("1.00")),)}, "Payment amount I", "is not an amount code"),
         ({"amounts": (("1", Decimal(1)), ("1", Decimal(2)))}, "Payment amount 1", "appears more than once"),
         ({"state_tax_withheld": Decimal("-0.01")}, "State income tax withheld", "must not be negative"),
         ({"state_tax_withheld": Decimal("NaN")}, "State income tax withheld", "must be an amount"),
@@ -72,7 +72,7 @@ def test_generated_records_are_valid(rec):
             "is $1,334.57, more than the $1,334.56 paid",
         ),
         ({"state_code": "99"}, "Combined federal/state code", "Connecticut is 08"),
-        ({"state_code": ""}, "Combined federal/state code", "Connecticut is 08"),
+        ({"payee_name": "00000000000000000000000"}, "Payee name", "is all digits"),
     ],
 )
 def test_each_rule_names_its_field(change, field, reason):
