@@ -16,7 +16,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 FEIN = "061234567"
 
 
-def pub1220_file(tmp_path, names: list[str], *, bad_tin_at: int | None = None):
+def pub1220_file(tmp_path, names: list[str], *, bad_tin_at: int | None = None, other_state: str | None = None):
+    """A Publication 1220 file of 1099-NECs, $2,500.00 paid and $125.00 withheld each; the payee
+    named `other_state` is coded 06 (California)."""
     from decimal import Decimal
 
     year = timezone.localdate().year - 1
@@ -33,6 +35,7 @@ def pub1220_file(tmp_path, names: list[str], *, bad_tin_at: int | None = None):
             payee_zip="06103",
             amounts=(("1", Decimal("2500.00")),),
             state_tax_withheld=Decimal("125.00"),
+            state_code="06" if name == other_state else "08",
         )
         for i, name in enumerate(names)
     ]
@@ -106,7 +109,7 @@ def test_os114_columns_stack_on_a_phone(phone_page, demo):
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
 
 
-def test_filepay_uploads_a_bad_then_a_good_pub1220_file_and_viewer_finds_it(page, demo, tmp_path):
+def test_filepay_files_a_late_ct1096_by_upload_after_reviewing_it_and_viewer_finds_it(page, demo, tmp_path):
     sign_in(page, "filepay")
     page.get_by_role("link", name="File Returns").click()
     page.locator("section", has_text="Withholding Non-Wage").get_by_role("link", name="Prepare return").first.click()
@@ -114,6 +117,7 @@ def test_filepay_uploads_a_bad_then_a_good_pub1220_file_and_viewer_finds_it(page
     page.get_by_role("link", name="Upload a standard file").click()
     page.locator("input[type=file]").set_input_files(pub1220_file(tmp_path, ["ANN A", "BOB B", "CAL C"], bad_tin_at=2))
     page.get_by_role("button", name="Upload and check").click()
+    # The page updates in place (no reload timer) until the check is over.
     expect(page.get_by_test_id("upload-status")).to_have_text("Rejected")
     expect(page.get_by_text("Rejected: nothing was filed")).to_be_visible()
     problem_row = page.locator("tbody tr").first
@@ -123,13 +127,41 @@ def test_filepay_uploads_a_bad_then_a_good_pub1220_file_and_viewer_finds_it(page
 
     page.get_by_role("link", name="Try again").click()
     page.get_by_role("link", name="Upload a standard file").click()
-    page.locator("input[type=file]").set_input_files(pub1220_file(tmp_path, ["ANN A", "BOB B", "CAL C"]))
-    page.get_by_label("Payments already made for the tax withheld").fill("375.00")
+    page.locator("input[type=file]").set_input_files(
+        pub1220_file(tmp_path, ["ANN A", "BOB B", "CAL C", "DEE D"], other_state="DEE D")
+    )
     page.get_by_role("button", name="Upload and check").click()
-    expect(page.get_by_test_id("upload-status")).to_have_text("Accepted")
+    # Checked, not filed: the review comes first, with the totals and no penalty (it is late).
+    expect(page.get_by_test_id("upload-status")).to_have_text("Checked: ready to submit")
+    assert TaxReturn.objects.get(form="CT-1096").confirmation_number is None
+    expect(page.get_by_role("heading", name="Review your CT-1096")).to_be_visible()
+    totals = page.locator("table.tsc-lines")
+    expect(totals).to_contain_text("Number of 1099 and W-2G forms attached")
+    expect(totals.locator("tr", has_text="forms attached")).to_contain_text("3")
+    expect(totals).to_contain_text("$7,500.00")
+    expect(totals).to_contain_text("$375.00")  # DEE D's California tax is not counted
+    expect(page.get_by_text("1 record coded for other states were left out")).to_be_visible()
+    expect(page.get_by_text("no penalty or interest is charged on the CT-1096 itself")).to_be_visible()
+    expect(totals).not_to_contain_text("Penalty")
+    axe_check(page)
+    page.get_by_role("button", name="Submit CT-1096").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("CT-1096")
     filed = TaxReturn.objects.get(form="CT-1096")
-    assert filed.record_count == 3
-    expect(page.get_by_text(filed.confirmation_number)).to_be_visible()
+    assert filed.record_count == 3 and filed.confirmation_number and filed.penalty == 0
+    expect(page.get_by_text(filed.confirmation_number).first).to_be_visible()
+
+    # Your uploads: both files, the rejected one findable again.
+    page.goto("/file/")
+    page.get_by_role("link", name="Your uploads").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your uploads")
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Filed")
+    expect(rows.first).to_contain_text(filed.confirmation_number)
+    expect(rows.nth(1)).to_contain_text("Rejected")
+    axe_check(page)
+    rows.nth(1).get_by_role("link").click()
+    expect(page.get_by_text("Rejected: nothing was filed")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, "viewer")

@@ -13,6 +13,7 @@ from tsc.lib.money import ZERO, cents, dollars, percent_of
 
 INTEREST_RATE_PER_MONTH = Decimal("1")
 MINIMUM_PENALTY = Decimal("50.00")
+FORMS_ATTACHED = "Number of 1099 and W-2G forms attached"  # a count, not dollars
 
 
 @dataclass(frozen=True)
@@ -69,15 +70,13 @@ def penalty(tax_type_code: str, tax: Decimal, due: date, filed: date) -> Decimal
     """Late penalty by tax type (DOMAIN.md; the choice for OS-114 is in docs/adr/0005):
     Sales and Use: 15 % of the tax or $50, whichever is greater (CGS §12-419); none when no tax is due.
     Withholding: 10 % of the tax; $50 for a late return with no tax due.
-    Withholding Non-Wage: 10 % of the tax or $50, whichever is greater."""
+    Withholding Non-Wage (CT-1096): none, it is a transmittal (see ct1096)."""
     if filed <= due:
         return ZERO
     if tax_type_code == "ST":
         return max(percent_of(tax, 15), MINIMUM_PENALTY) if tax > 0 else ZERO
     if tax_type_code == "WH":
         return percent_of(tax, 10) if tax > 0 else MINIMUM_PENALTY
-    if tax_type_code == "WN":
-        return max(percent_of(tax, 10), MINIMUM_PENALTY)
     return ZERO
 
 
@@ -327,18 +326,13 @@ def line_changes(original: list[dict], amended: list[dict]) -> list[LineChange]:
 # ---- CT-1096 annual summary of 1099/W-2G ------------------------------------------------------
 
 
-def ct1096(*, record_count: int, total_withheld: Decimal, payments: Decimal, due: date, filed: date) -> Computation:
-    """CT-1096: summary of the attached 1099/W-2G records. The CT tax they show withheld was due
-    with the withholding deposits; any part not yet paid is due with this return."""
-    total_withheld = cents(total_withheld)
-    payments = cents(payments)
-    balance = total_withheld - payments
-    tax_due, credit = max(balance, ZERO), max(-balance, ZERO)
-    lines = [
-        Line("1", "Number of 1099 and W-2G forms attached", Decimal(record_count)),
-        Line("2", "Total Connecticut income tax withheld on the attached forms", total_withheld),
-        Line("3", "Payments made for this tax withheld", payments, entered=True),
-        Line("4", "Balance due (line 2 - line 3, not less than zero)", tax_due),
-        Line("5", "Credit (line 3 - line 2, not less than zero)", credit),
-    ]
-    return _with_late_charges(lines, tax_due, credit, "WN", due, filed)
+def ct1096(*, record_count: int, total_paid: Decimal, total_withheld: Decimal) -> Computation:
+    """CT-1096 is a transmittal: it reports the attached 1099/W-2G forms and computes no tax.
+    The Connecticut tax they show withheld is paid with the withholding (CT-WH) payments, so
+    nothing is due with a CT-1096 and no penalty or interest is charged on it, late or not."""
+    lines = (
+        Line("1", FORMS_ATTACHED, Decimal(record_count)),
+        Line("2", "Total amounts paid on the attached forms", cents(total_paid)),
+        Line("3", "Total Connecticut income tax withheld on the attached forms", cents(total_withheld)),
+    )
+    return Computation(lines, tax_due=ZERO, credit=ZERO)

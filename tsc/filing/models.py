@@ -103,8 +103,12 @@ class UploadKind(models.TextChoices):
 class UploadStatus(models.TextChoices):
     RECEIVED = "received", "Received"
     VALIDATING = "validating", "Checking"
-    ACCEPTED = "accepted", "Accepted"
+    # Checked and stored on a draft CT-1096: filed only when the user presses Submit CT-1096.
+    CHECKED = "checked", "Checked: ready to submit"
+    ACCEPTED = "accepted", "Filed"
     REJECTED = "rejected", "Rejected"
+    # A newer file (or forms entered by hand) took the period's draft: upload it again to file it.
+    SUPERSEDED = "superseded", "Replaced by a newer file"
 
 
 def upload_path(instance, filename: str) -> str:
@@ -130,7 +134,10 @@ class Upload(models.Model):
     record_count = models.PositiveIntegerField(default=0)
     problem_count = models.PositiveIntegerField(default=0)
     problems = models.JSONField(default=list, blank=True)
-    payments = models.DecimalField(default=0, **MONEY)
+    # Records left out of the CT-1096 without being problems (another state's records), in words.
+    notices = models.JSONField(default=list, blank=True)
+    # Counted when the file is received (lines that look like records): the progress bar's total.
+    expected_records = models.PositiveIntegerField(default=0)
     tax_return = models.OneToOneField(TaxReturn, null=True, blank=True, on_delete=models.PROTECT, related_name="upload")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -144,4 +151,9 @@ class Upload(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in (UploadStatus.ACCEPTED, UploadStatus.REJECTED)
+        """Checking is over (whatever came of it): the status page stops asking for progress."""
+        return self.status not in (UploadStatus.RECEIVED, UploadStatus.VALIDATING)
+
+    @property
+    def ready_to_submit(self) -> bool:
+        return self.status == UploadStatus.CHECKED and self.tax_return_id is not None

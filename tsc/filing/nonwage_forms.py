@@ -4,6 +4,7 @@ from django import forms
 
 from tsc.lib.fields import MoneyField
 from tsc.lib.forms import UswdsForm
+from tsc.lib.usps import STATE_CHOICES
 
 from .models import UploadKind
 
@@ -19,14 +20,6 @@ TOO_MANY = (
 )
 
 
-class PaymentsForm(UswdsForm):
-    payments = MoneyField(
-        label="Payments already made for the tax withheld",
-        required=False,
-        help_text="CT-WH deposits covering the Connecticut tax shown on these forms. Leave blank for zero.",
-    )
-
-
 class RecordForm(UswdsForm):
     form = forms.ChoiceField(label="Form", choices=FORM_CHOICES)
     payee_name = forms.CharField(label="Payee name", max_length=40)
@@ -38,12 +31,7 @@ class RecordForm(UswdsForm):
     tin_type = forms.ChoiceField(label="TIN type", choices=[("2", "SSN or ITIN"), ("1", "EIN")])
     payee_address = forms.CharField(label="Street address", max_length=40)
     payee_city = forms.CharField(label="City", max_length=40)
-    payee_state = forms.RegexField(
-        label="State",
-        regex=r"^[A-Za-z]{2}$",
-        max_length=2,
-        error_messages={"invalid": "Enter the two-letter state code, like CT."},
-    )
+    payee_state = forms.ChoiceField(label="State", choices=STATE_CHOICES)
     payee_zip = forms.RegexField(
         label="ZIP code",
         regex=r"^\d{5}(-?\d{4})?$",
@@ -58,9 +46,6 @@ class RecordForm(UswdsForm):
         if len(digits) != 9 or digits == "000000000":
             raise forms.ValidationError("Enter the payee's 9-digit SSN or EIN.")
         return digits
-
-    def clean_payee_state(self):
-        return self.cleaned_data["payee_state"].upper()
 
     def clean(self):
         cleaned = super().clean()
@@ -92,11 +77,6 @@ RecordFormSet = forms.formset_factory(
 
 class UploadForm(UswdsForm):
     file = forms.FileField(label="File")
-    payments = MoneyField(
-        label="Payments already made for the tax withheld",
-        required=False,
-        help_text="CT-WH deposits covering the Connecticut tax shown in the file. Leave blank for zero.",
-    )
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)

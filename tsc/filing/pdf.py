@@ -106,6 +106,9 @@ def return_pdf(tax_return: TaxReturn) -> bytes:
         _line_table(pdf, tax_return.lines)
     pdf.ln(4)
     pdf.set_font(family, "B", 11)
+    if tax_return.form == "CT-1096":  # a transmittal: nothing is due with it
+        pdf.cell(0, 7, "Nothing is paid with Form CT-1096.", new_x="LMARGIN", new_y="NEXT")
+        return bytes(pdf.output())
     pdf.cell(0, 7, f"Total amount due: {dollars(tax_return.amount_due)}", new_x="LMARGIN", new_y="NEXT")
     if tax_return.credit:
         pdf.cell(0, 7, f"Credit: {dollars(tax_return.credit)}", new_x="LMARGIN", new_y="NEXT")

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from tsc.taxpayers.models import Business, FilingPeriod, TaxType
 
-from .models import ReturnStatus, TaxReturn
+from .models import ReturnStatus, TaxReturn, Upload
 
 
 @dataclass(frozen=True)
@@ -79,3 +79,19 @@ def prior_quarter_credit(period: FilingPeriod) -> Decimal:
         .first()
     )
     return latest if latest is not None else Decimal("0.00")
+
+
+def business_upload(business: Business, token) -> Upload | None:
+    return (
+        Upload.objects.select_related("period__registration__tax_type", "tax_return")
+        .filter(token=token, business=business)
+        .first()
+    )
+
+
+def business_uploads(business: Business, period: FilingPeriod | None = None) -> QuerySet[Upload]:
+    """Your uploads, newest first: one business's 1099/W-2G files (or one period's)."""
+    uploads = Upload.objects.filter(business=business).select_related("period", "tax_return")
+    if period is not None:
+        uploads = uploads.filter(period=period)
+    return uploads.order_by("-created_at", "-pk")

@@ -25,7 +25,7 @@ from tsc.taxpayers.services import filing_periods_generate, registration_add
 from .bulk import insert_records
 from .computations import Computation, ct1096
 from .forms_registry import RETURN_FORMS
-from .models import ReturnStatus, TaxReturn
+from .models import ReturnStatus, TaxReturn, Upload, UploadStatus
 
 _CONFIRMATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no look-alikes, easy to read on the phone
 
@@ -210,34 +210,32 @@ BATCH = 2000
 @dataclass
 class NonWageTotals:
     count: int = 0
+    paid: Decimal = ZERO
     withheld: Decimal = ZERO
 
 
-@transaction.atomic
-def ct1096_file(
-    *,
-    actor: Login | None,
-    period: FilingPeriod,
-    records: Iterable[InformationReturn],
-    payments: Decimal,
-    submission_token: uuid.UUID,
-    amends: TaxReturn | None = None,
-    filed_on: date | None = None,
+def _drop_draft(period: FilingPeriod) -> None:
+    """Make room for a new draft: the period holds one. An upload whose records were on the old
+    draft is marked replaced (its file is kept; uploading it again files it)."""
+    draft = TaxReturn.objects.filter(period=period, status=ReturnStatus.DRAFT).first()
+    if draft is not None:
+        Upload.objects.filter(tax_return=draft).update(tax_return=None, status=UploadStatus.SUPERSEDED)
+        draft.delete()
+
+
+def _ct1096_store(
+    actor: Login | None, period: FilingPeriod, records: Iterable[InformationReturn], source: str = "upload"
 ) -> TaxReturn:
-    """File a CT-1096 and all its records in one transaction: all of them, or nothing.
-    `records` may be a generator (an upload being read): they are stored in batches."""
-    FilingPeriod.objects.select_for_update().get(pk=period.pk)
-    if (existing := TaxReturn.objects.filter(submission_token=submission_token).first()) is not None:
-        return existing
-    if amends is None and filed_original(period):
-        raise ServiceError(_already_filed_message(period))
-    TaxReturn.objects.filter(period=period, status=ReturnStatus.DRAFT).delete()
+    """A new draft CT-1096 of the period holding `records` (a generator is fine: they are stored
+    in batches as they come). The caller holds the period's lock and a transaction."""
+    _drop_draft(period)
     tax_return = _draft_or_new(period, actor)
     tax_return.save()
     totals = NonWageTotals()
     batch: list[tuple[int, InformationReturn]] = []
     for rec in records:
         totals.count += 1
+        totals.paid += rec.total_paid
         totals.withheld += rec.state_tax_withheld
         batch.append((totals.count, rec))
         if len(batch) >= BATCH:
@@ -246,17 +244,77 @@ def ct1096_file(
     insert_records(tax_return.pk, batch)
     if totals.count == 0:
         raise ServiceError("Attach at least one 1099 or W-2G record.")
-    filed_on = filed_on or today()
-    computation = ct1096(
-        record_count=totals.count,
-        total_withheld=totals.withheld,
-        payments=payments,
-        due=period.due_date,
-        filed=filed_on,
-    )
-    _apply(tax_return, {"payments": payments}, computation)
+    computation = ct1096(record_count=totals.count, total_paid=totals.paid, total_withheld=totals.withheld)
+    _apply(tax_return, {}, computation)
+    tax_return.data = {"source": source}  # "manual": the forms reopen for editing; "upload": a file's
     tax_return.record_count = totals.count
-    _mark_filed(tax_return, actor, submission_token, amends, filed_on)
+    tax_return.save()
+    return tax_return
+
+
+def _lock_unfiled(period: FilingPeriod, amends: TaxReturn | None = None) -> None:
+    FilingPeriod.objects.select_for_update().get(pk=period.pk)
+    if amends is None and filed_original(period):
+        raise ServiceError(_already_filed_message(period))
+
+
+@transaction.atomic
+def ct1096_save_draft(
+    *, actor: Login | None, period: FilingPeriod, records: Iterable[InformationReturn], source: str = "upload"
+) -> TaxReturn:
+    """Keep a CT-1096 and its records as a draft, to be reviewed and submitted later (an upload
+    once checked, or forms entered by hand and saved)."""
+    _lock_unfiled(period)
+    draft = _ct1096_store(actor, period, records, source)
+    audit_record(
+        event="return.draft_saved",
+        actor=actor,
+        target=draft,
+        business=draft.business,
+        data={"form": draft.form, "period_end": period.period_end.isoformat(), "records": draft.record_count},
+    )
+    return draft
+
+
+@transaction.atomic
+def ct1096_file(
+    *,
+    actor: Login | None,
+    period: FilingPeriod,
+    records: Iterable[InformationReturn],
+    submission_token: uuid.UUID,
+    amends: TaxReturn | None = None,
+    filed_on: date | None = None,
+) -> TaxReturn:
+    """File a CT-1096 and all its records in one transaction: all of them, or nothing. The same
+    token again (a double click, a retry) returns the first filing."""
+    FilingPeriod.objects.select_for_update().get(pk=period.pk)
+    if (existing := TaxReturn.objects.filter(submission_token=submission_token).first()) is not None:
+        return existing
+    _lock_unfiled(period, amends)
+    tax_return = _ct1096_store(actor, period, records, "manual")
+    _mark_filed(tax_return, actor, submission_token, amends, filed_on or today())
+    return tax_return
+
+
+@transaction.atomic
+def ct1096_submit_upload(*, actor: Login, upload: Upload) -> TaxReturn:
+    """File the draft CT-1096 a checked upload made. The upload's token is the submission token:
+    a second click (or a retry) returns the same filing."""
+    FilingPeriod.objects.select_for_update().get(pk=upload.period_id)
+    if (existing := TaxReturn.objects.filter(submission_token=upload.token).first()) is not None:
+        return existing
+    upload = Upload.objects.select_related("tax_return").get(pk=upload.pk)
+    if not upload.ready_to_submit:
+        raise ServiceError(
+            "This file can no longer be submitted: a newer file or forms entered by hand replaced it. "
+            "Upload the file again to file it."
+        )
+    _lock_unfiled(upload.period)
+    tax_return = upload.tax_return
+    _mark_filed(tax_return, actor, upload.token, None, today())
+    Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.ACCEPTED)
+    audit_record(event="upload.filed", actor=actor, target=upload, business=upload.business, data={})
     return tax_return
 
 

@@ -1,15 +1,16 @@
-"""1099/W-2G files: kept first, then checked record by record, then filed all at once.
+"""1099/W-2G files: kept first, then checked record by record, then filed when the user says so.
 
 `upload_receive` stores the file and its row in one transaction and enqueues the check after
-commit. `upload_process` is safe to run again after a crash or a retry: a finished upload is
-left alone, and filing uses the upload's token as its submission token, so it files once.
+commit. `upload_process` reads the file once and stores its Connecticut records on a draft
+CT-1096 (all or nothing); the user reviews the totals and presses Submit CT-1096
+(`services.ct1096_submit_upload`, keyed by the upload's token, so it files once). Checking is
+safe to run again after a crash or a retry: a finished upload is left alone.
 """
 
 import hashlib
 import logging
 import uuid
 from collections.abc import Iterator
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +19,8 @@ from tsc.accounts.models import Login
 from tsc.accounts.services import ServiceError
 from tsc.audit.services import audit_record
 from tsc.lib.formats import nonwage_csv, pub1220
-from tsc.lib.formats.records import InformationReturn, Parsed, Problem
+from tsc.lib.formats.pub1220_layout import RECORD_LENGTH
+from tsc.lib.formats.records import CFSF_STATE_CODES, InformationReturn, Parsed, Problem
 from tsc.taxpayers.models import FilingPeriod
 
 from . import services
@@ -29,7 +31,25 @@ PROGRESS_EVERY = 5000
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 
 
-def upload_receive(*, actor: Login, period: FilingPeriod, kind: str, file, payments: Decimal) -> Upload:
+def _looks_like(kind: str, head: bytes) -> str | None:
+    """Why a file sent to one upload is plainly meant for the other, or None."""
+    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    csv_like = b"," in first and len(first) < RECORD_LENGTH - 2
+    pub1220_like = first[:1] == b"T" and len(first) >= RECORD_LENGTH - 2 and b"," not in first[:RECORD_LENGTH]
+    if kind == UploadKind.PUB1220 and csv_like:
+        return (
+            "This looks like a CSV file. Use \u201cUpload a file containing 1099/W-2G information\u201d for CSV "
+            "files; this upload takes the IRS standard format (Publication 1220)."
+        )
+    if kind == UploadKind.CSV and pub1220_like:
+        return (
+            "This looks like a Publication 1220 (standard format) file. Use \u201cUpload a 1099/W-2G file using "
+            "the Standard file formatting\u201d for it."
+        )
+    return None
+
+
+def upload_receive(*, actor: Login, period: FilingPeriod, kind: str, file) -> Upload:
     from .tasks import check_upload
 
     if file.size > MAX_UPLOAD_BYTES:
@@ -37,9 +57,23 @@ def upload_receive(*, actor: Login, period: FilingPeriod, kind: str, file, payme
     if file.size == 0:
         raise ServiceError("The file is empty.", field="file")
     digest = hashlib.sha256()
+    head = b""
+    lines = 0
+    payee_lines = 0
     for chunk in file.chunks():
+        if len(head) < 4096:
+            head += chunk[: 4096 - len(head)]
         digest.update(chunk)
+        lines += chunk.count(b"\n")
+        payee_lines += chunk.count(b"\nB")
     file.seek(0)
+    if reason := _looks_like(kind, head):
+        raise ServiceError(reason, field="file")
+    if kind == UploadKind.PUB1220:
+        # B records: one per line, or back-to-back 750-character records.
+        expected = payee_lines + head.startswith(b"B") if lines else file.size // RECORD_LENGTH
+    else:
+        expected = max(lines - 1, 1)  # rows after the header (roughly: a quoted cell may hold a line break)
     with transaction.atomic():
         upload = Upload(
             token=uuid.uuid4(),
@@ -49,7 +83,7 @@ def upload_receive(*, actor: Login, period: FilingPeriod, kind: str, file, payme
             original_name=file.name[:255],
             size=file.size,
             sha256=digest.hexdigest(),
-            payments=payments,
+            expected_records=expected,
             uploaded_by=actor,
         )
         upload.file.save("upload", file, save=False)
@@ -85,15 +119,17 @@ class _Rejected(Exception):
 
 
 class _Checker:
-    """Reads the file once: yields clean records to be stored, and notes every problem. After
-    the first problem nothing more is yielded (it will all be rolled back) but checking goes on
-    so the taxpayer sees every problem at once."""
+    """Reads the file once: yields clean Connecticut records to be stored, and notes every
+    problem. After the first problem nothing more is yielded (it will all be rolled back) but
+    checking goes on so the taxpayer sees every problem at once. Another state's records are not
+    Connecticut tax: they are counted by state and left out (docs/adr/0004)."""
 
     def __init__(self, upload: Upload):
         self.upload = upload
         self.records = 0
         self.problem_count = 0
         self.problems: list[dict] = []
+        self.other_states: dict[str, int] = {}
 
     def note(self, problem: Problem) -> None:
         self.problem_count += 1
@@ -110,8 +146,24 @@ class _Checker:
                 self.note(problem)
             if self.records % PROGRESS_EVERY == 0:
                 progress_set(self.upload.token, self.records)
+            if not item.record.is_connecticut:
+                code = item.record.state_code
+                self.other_states[code] = self.other_states.get(code, 0) + 1
+                continue
             if not self.problem_count:
                 yield item.record
+
+    def notices(self) -> list[str]:
+        if not self.other_states:
+            return []
+        count = sum(self.other_states.values())
+        states = ", ".join(
+            f"{code} ({CFSF_STATE_CODES.get(code, '?')}): {n:,}" for code, n in sorted(self.other_states.items())
+        )
+        return [
+            f"{count:,} record{'s' if count != 1 else ''} coded for other states were left out of the CT-1096: "
+            f"{states}. Another state's withholding is not Connecticut tax; file those records with that state."
+        ]
 
 
 def upload_process(token: str) -> Upload:
@@ -120,28 +172,25 @@ def upload_process(token: str) -> Upload:
         return upload
     Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.VALIDATING, records_checked=0)
     checker = _Checker(upload)
-    # One read of the file, inside one transaction: records are stored as they are checked, and
-    # the whole filing is rolled back if any problem turns up. A crash leaves nothing behind; a
-    # retry starts again, and the upload's token as submission token stops a second filing.
+    # One read of the file, inside one transaction: records are stored on a draft CT-1096 as they
+    # are checked, and all is rolled back if any problem turns up. A crash leaves nothing behind;
+    # a retry starts again. Nothing is filed until the user submits the draft.
     try:
         with transaction.atomic():
-            tax_return = services.ct1096_file(
-                actor=upload.uploaded_by,
-                period=upload.period,
-                records=checker,
-                payments=upload.payments,
-                submission_token=upload.token,
-            )
+            draft = services.ct1096_save_draft(actor=upload.uploaded_by, period=upload.period, records=checker)
             if checker.problem_count:
                 raise _Rejected
-            Upload.objects.filter(pk=upload.pk).update(tax_return=tax_return)
-            return _finish(upload, UploadStatus.ACCEPTED, checker.records, [], 0)
+            Upload.objects.filter(pk=upload.pk).update(tax_return=draft)
+            return _finish(upload, UploadStatus.CHECKED, checker, [], 0)
     except _Rejected:
         pass
     except ServiceError as error:
         if not checker.problem_count:  # e.g. the period was filed meanwhile, or no records at all
-            checker.note(Problem(0, "File", error.message))
-    return _finish(upload, UploadStatus.REJECTED, checker.records, checker.problems, checker.problem_count)
+            message = error.message
+            if checker.other_states and "at least one" in message:
+                message = "has no Connecticut records: every record is coded for another state."
+            checker.note(Problem(0, "File", message))
+    return _finish(upload, UploadStatus.REJECTED, checker, checker.problems, checker.problem_count)
 
 
 def progress_set(token, records: int) -> None:
@@ -158,13 +207,14 @@ def progress_get(token) -> int | None:
 
 
 @transaction.atomic
-def _finish(upload: Upload, status: str, records: int, problems: list[dict], problem_count: int) -> Upload:
+def _finish(upload: Upload, status: str, checker: _Checker, problems: list[dict], problem_count: int) -> Upload:
     Upload.objects.filter(pk=upload.pk).update(
         status=status,
-        records_checked=records,
-        record_count=records,
+        records_checked=checker.records,
+        record_count=checker.records - sum(checker.other_states.values()),
         problems=problems,
         problem_count=problem_count,
+        notices=checker.notices(),
         finished_at=timezone.now(),
     )
     upload.refresh_from_db()
@@ -173,7 +223,7 @@ def _finish(upload: Upload, status: str, records: int, problems: list[dict], pro
         actor=upload.uploaded_by,
         target=upload,
         business=upload.business,
-        data={"records": records, "problems": problem_count},
+        data={"records": checker.records, "problems": problem_count},
     )
     return upload
 

@@ -54,12 +54,10 @@ def seed_history(business: Business, actor, today: date) -> int:
                     )
                     for i, (name, tin, tin_type, street, city, state, zip_code) in enumerate(PAYEES)
                 ]
-                withheld = sum(r.state_tax_withheld for r in records)
                 ct1096_file(
                     actor=actor,
                     period=period,
                     records=records,
-                    payments=withheld,
                     submission_token=uuid.uuid4(),
                     filed_on=filed_on,
                 )

@@ -46,3 +46,12 @@ def column_cells(line, columns) -> list:
 def is_count(line) -> bool:
     """A line that counts forms rather than dollars (CT-1096)."""
     return str(_value(line, "label")).startswith("Number of")
+
+
+@register.filter
+def intcomma_plain(value) -> str:
+    """12000 → '12,000' (without loading django.contrib.humanize)."""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return str(value)

@@ -146,9 +146,9 @@ def test_withholding_penalty():
     assert penalty("WH", D("1000.00"), date(2025, 1, 31), date(2025, 1, 31)) == D("0.00")
 
 
-def test_non_wage_penalty():
-    assert penalty("WN", D("1000.00"), date(2025, 1, 31), date(2025, 3, 1)) == D("100.00")
-    assert penalty("WN", D("100.00"), date(2025, 1, 31), date(2025, 3, 1)) == D("50.00")
+def test_a_late_ct1096_with_100_withheld_carries_no_penalty():
+    # The review found a $50 penalty on a late CT-1096: it is a transmittal, nothing is due with it.
+    assert penalty("WN", D("100.00"), date(2025, 1, 31), date(2025, 3, 1)) == D("0.00")
 
 
 @pytest.mark.parametrize(
@@ -247,20 +247,7 @@ def test_line_changes_compare_each_line_and_each_changed_column():
     assert changes[("12", "Net tax due (line 10b minus line 11)")].amended == D("73.50")
 
 
-def test_ct1096_summary():
-    c = ct1096(
-        record_count=3,
-        total_withheld=D("1234.56"),
-        payments=D("1234.56"),
-        due=date(2026, 1, 31),
-        filed=date(2026, 1, 20),
-    )
-    assert line(c, "1") == D("3") and line(c, "2") == D("1234.56") and c.amount_due == D("0.00")
-    late = ct1096(
-        record_count=3,
-        total_withheld=D("1234.56"),
-        payments=D("1000.00"),
-        due=date(2026, 1, 31),
-        filed=date(2026, 2, 2),
-    )
-    assert late.tax_due == D("234.56") and late.penalty == D("50.00") and late.interest == D("2.35")
+def test_ct1096_is_a_transmittal_with_no_tax_penalty_or_interest():
+    c = ct1096(record_count=3, total_paid=D("18500.00"), total_withheld=D("1234.56"))
+    assert [(ln.number, ln.amount) for ln in c.lines] == [("1", D("3")), ("2", D("18500.00")), ("3", D("1234.56"))]
+    assert c.tax_due == c.penalty == c.interest == c.amount_due == D("0.00")

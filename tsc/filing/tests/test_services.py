@@ -178,13 +178,12 @@ def test_ct1096_files_every_record_and_sums_them(demo):
         actor=demo.filer,
         period=period,
         records=(record(n) for n in range(1, 5)),
-        payments=D("400.00"),
         submission_token=uuid.uuid4(),
     )
     assert filed.record_count == 4 and filed.records.count() == 4
-    assert [ln["amount"] for ln in filed.lines[:2]] == ["4", "400.00"]
-    # Due 01/31/2026, filed 10/20/2026: late, nothing unpaid → the $50 minimum penalty only.
-    assert filed.tax_due == D("0.00") and filed.penalty == D("50.00") and filed.amount_due == D("50.00")
+    assert [ln["amount"] for ln in filed.lines][::2] == ["4", "400.00"]  # forms; CT tax withheld
+    # Due 01/31/2026, filed late: still no penalty, no interest, nothing due (a transmittal).
+    assert filed.tax_due == filed.penalty == filed.interest == filed.amount_due == D("0.00")
     stored = filed.records.get(record_number=2)
     assert stored.payee_tin == "123450002" and stored.payee_tin_last4 == "0002"
 
@@ -199,9 +198,7 @@ def test_ct1096_is_all_or_nothing(demo):
         raise RuntimeError("disk gone")
 
     with pytest.raises(RuntimeError):
-        services.ct1096_file(
-            actor=demo.filer, period=period, records=exploding(), payments=D("0"), submission_token=uuid.uuid4()
-        )
+        services.ct1096_file(actor=demo.filer, period=period, records=exploding(), submission_token=uuid.uuid4())
     assert not TaxReturn.objects.filter(period=period).exists()
 
 

@@ -1,6 +1,8 @@
-"""Uploads: kept first, checked record by record in a task, then filed all at once or not at all."""
+"""Uploads: kept first, checked record by record in a task into a draft CT-1096 (all records or
+none), then filed when the user submits it."""
 
 import io
+import uuid
 from datetime import date
 from decimal import Decimal as D
 
@@ -8,8 +10,9 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tsc.filing.models import InformationReturnRecord, TaxReturn, Upload, UploadStatus
-from tsc.filing.services import registration_for_filing
+from tsc.accounts.services import ServiceError
+from tsc.filing.models import InformationReturnRecord, ReturnStatus, TaxReturn, Upload, UploadStatus
+from tsc.filing.services import ct1096_file, ct1096_submit_upload, registration_for_filing
 from tsc.filing.uploads import upload_process, upload_receive
 from tsc.lib.formats import nonwage_csv, pub1220
 from tsc.lib.formats.records import InformationReturn
@@ -70,21 +73,69 @@ def period(demo):
     return registration.periods.get(period_end=date(2025, 12, 31))
 
 
-def receive(demo, period, content: bytes, kind="pub1220", payments=D("0"), name="1099s.txt"):
-    return upload_receive(
-        actor=demo.filepay, period=period, kind=kind, payments=payments, file=SimpleUploadedFile(name, content)
-    )
+def receive(demo, period, content: bytes, kind="pub1220", name="1099s.txt"):
+    return upload_receive(actor=demo.filepay, period=period, kind=kind, file=SimpleUploadedFile(name, content))
 
 
-def test_a_good_pub1220_file_is_filed_with_every_record(demo, period, django_capture_on_commit_callbacks):
+def test_a_good_pub1220_file_waits_for_submit_then_is_filed_with_every_record(
+    demo, period, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        upload = receive(demo, period, pub1220_bytes([payee(n) for n in range(1, 8)]), payments=D("1050.00"))
+        upload = receive(demo, period, pub1220_bytes([payee(n) for n in range(1, 8)]))
     upload.refresh_from_db()
-    assert upload.status == UploadStatus.ACCEPTED and upload.record_count == 7 and upload.problem_count == 0
-    ct1096 = upload.tax_return
-    assert ct1096.form == "CT-1096" and ct1096.record_count == 7 and ct1096.amount_due == D("0.00")
-    assert ct1096.records.count() == 7 and ct1096.confirmation_number
-    assert [ln["amount"] for ln in ct1096.lines[:2]] == ["7", "1050.00"]
+    assert upload.status == UploadStatus.CHECKED and upload.record_count == 7 and upload.problem_count == 0
+    assert upload.expected_records == 7
+    draft = upload.tax_return
+    assert draft.status == ReturnStatus.DRAFT and draft.confirmation_number is None  # nothing filed yet
+    assert draft.form == "CT-1096" and draft.record_count == 7 and draft.records.count() == 7
+    # The transmittal: forms, amounts paid, Connecticut tax withheld; nothing due.
+    assert [ln["amount"] for ln in draft.lines] == ["7", "17500.00", "1050.00"]
+    filed = ct1096_submit_upload(actor=demo.filepay, upload=upload)
+    assert filed.pk == draft.pk and filed.status == ReturnStatus.FILED and filed.confirmation_number
+    assert filed.amount_due == D("0.00") and filed.penalty == D("0.00")
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.ACCEPTED
+    # A second click files nothing new.
+    assert ct1096_submit_upload(actor=demo.filepay, upload=upload).pk == filed.pk
+    assert TaxReturn.objects.filter(period=period).count() == 1
+
+
+def test_records_for_other_states_are_left_out_with_a_notice(demo, period, django_capture_on_commit_callbacks):
+    records = [payee(1, state_code="08"), payee(2, withheld="900.00", state_code="06"), payee(3, state_code="")]
+    with django_capture_on_commit_callbacks(execute=True):
+        upload = receive(demo, period, pub1220_bytes(records))
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.CHECKED and upload.records_checked == 3 and upload.record_count == 2
+    assert upload.tax_return.records.count() == 2
+    assert upload.tax_return.lines[2]["amount"] == "300.00"  # California's 900.00 is not Connecticut tax
+    assert upload.notices and "06 (CA): 1" in upload.notices[0] and "not Connecticut tax" in upload.notices[0]
+
+
+def test_a_file_of_other_states_only_is_rejected(demo, period, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        upload = receive(demo, period, pub1220_bytes([payee(1, state_code="06")]))
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.REJECTED and "no Connecticut records" in upload.problems[0]["reason"]
+
+
+def test_a_newer_upload_replaces_the_draft_of_an_older_one(demo, period, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = receive(demo, period, pub1220_bytes([payee(1)]))
+        second = receive(demo, period, pub1220_bytes([payee(2), payee(3)]))
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == UploadStatus.SUPERSEDED and first.tax_return is None
+    assert second.status == UploadStatus.CHECKED and TaxReturn.objects.filter(period=period).count() == 1
+    with pytest.raises(ServiceError, match="replaced it"):
+        ct1096_submit_upload(actor=demo.filepay, upload=first)
+
+
+def test_a_csv_file_sent_to_the_standard_format_upload_is_named_for_what_it_is(demo, period):
+    with pytest.raises(ServiceError, match="This looks like a CSV file"):
+        receive(demo, period, csv_bytes([payee(1)]), name="1099s.csv")
+    with pytest.raises(ServiceError, match="This looks like a Publication 1220"):
+        receive(demo, period, pub1220_bytes([payee(1)]), kind="csv")
+    assert not Upload.objects.exists()
 
 
 def test_the_file_is_kept_before_it_is_checked(demo, period):
@@ -129,7 +180,7 @@ def test_a_good_csv_file(demo, period, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         upload = receive(demo, period, csv_bytes([payee(n) for n in range(1, 4)]), kind="csv", name="a.csv")
     upload.refresh_from_db()
-    assert upload.status == UploadStatus.ACCEPTED and upload.tax_return.records.count() == 3
+    assert upload.status == UploadStatus.CHECKED and upload.tax_return.records.count() == 3
 
 
 def test_a_bad_csv_row_is_reported_by_row_and_field(demo, period, django_capture_on_commit_callbacks):
@@ -145,16 +196,16 @@ def test_processing_again_changes_nothing(demo, period, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         upload = receive(demo, period, pub1220_bytes([payee(1)]))
     upload_process(str(upload.token))
-    # A crash after filing but before the status was written: the retry files nothing new.
+    # A crash after storing but before the status was written: the retry stores nothing twice.
     Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.VALIDATING)
     again = upload_process(str(upload.token))
-    assert again.status == UploadStatus.ACCEPTED
+    assert again.status == UploadStatus.CHECKED
     assert TaxReturn.objects.filter(period=period).count() == 1 and InformationReturnRecord.objects.count() == 1
 
 
 def test_a_period_already_filed_is_rejected(demo, period, django_capture_on_commit_callbacks):
+    ct1096_file(actor=demo.filepay, period=period, records=[payee(9)], submission_token=uuid.uuid4())
     with django_capture_on_commit_callbacks(execute=True):
-        receive(demo, period, pub1220_bytes([payee(1)]))
         second = receive(demo, period, pub1220_bytes([payee(2)]))
     second.refresh_from_db()
     assert second.status == UploadStatus.REJECTED and "already filed" in second.problems[0]["reason"]
@@ -185,4 +236,4 @@ def test_stalled_uploads_are_picked_up_again(demo, period):
     with time_machine.travel("2026-01-20 13:00:00-05:00", tick=False):
         assert uploads_requeue_stalled() == 1
     stalled.refresh_from_db()
-    assert stalled.status == UploadStatus.ACCEPTED and stalled.tax_return.records.count() == 1
+    assert stalled.status == UploadStatus.CHECKED and stalled.tax_return.records.count() == 1
