@@ -78,7 +78,7 @@ def test_manual_entry_is_reviewed_before_it_is_filed(demo, signed_in, period):
     assert not TaxReturn.objects.exists()  # the review files nothing
     assert "Review your CT-1096" in html and "Submit CT-1096" in html
     assert "$7,500.00" in html and "$375.00" in html and "Nothing is paid with Form CT-1096" in html
-    assert "***-**-6000" in html and 'name="form-2-payee_name" value="Payee 2"' in html
+    assert "•••••6000" in html and 'name="form-2-payee_name" value="Payee 2"' in html
     response = client.post(url, manual_post(3))
     filed = TaxReturn.objects.get(period=period)
     assert response.url == f"/returns/{filed.pk}/?filed=1"
