@@ -275,6 +275,8 @@ def upload_progress(request, token):
 @requires(Action.SUBMIT_RETURN)
 def uploads(request):
     """Your uploads: every 1099/W-2G file of the business, newest first (or one period's)."""
+    non_wage = TaxType.objects.get(code=TaxType.WITHHOLDING_NON_WAGE)
+    require_may(request, Action.SUBMIT_RETURN, business=request.user.business, tax_type=non_wage)
     period = None
     if (period_id := request.GET.get("period", "")).isdigit():
         period = _nonwage_period(request, int(period_id))

@@ -258,3 +258,14 @@ def test_no_file_right_no_1099_pages(demo, signed_in, period, who):
 
 def test_an_unknown_upload_kind_is_not_found(demo, signed_in, period):
     assert signed_in(demo.filer).get(f"/file/{period.pk}/1099/upload/xml/").status_code == 404
+
+
+def test_your_uploads_needs_the_file_right_on_withholding_non_wage(demo, signed_in, period):
+    from tsc.accounts.models import AccessLevel, UserRight
+
+    client = signed_in(demo.filer)
+    assert client.get("/uploads/").status_code == 200
+    UserRight.objects.update_or_create(
+        login=demo.filer, tax_type=demo.non_wage, defaults={"level": AccessLevel.NO_ACCESS}
+    )
+    assert client.get("/uploads/").status_code == 403  # File on other tax types is not enough
