@@ -247,27 +247,28 @@ SLICES: dict[str, dict[str, slice]] = {
 }
 
 
+def _check_tiles(what: str, fields: tuple[Field, ...], first: int, last: int) -> None:
+    """`fields` must cover positions first-last exactly once, in order, with known kinds."""
+    position = first
+    for f in fields:
+        if f.start != position or f.end < f.start or f.kind not in KINDS:
+            raise AssertionError(f"{what} field {f.name!r} at {f.start}-{f.end}")
+        position = f.end + 1
+    if position != last + 1:
+        raise AssertionError(f"{what} ends at {position - 1}")
+
+
 def check_table() -> None:
     # Every table must tile positions 1-750 exactly; a typo in a position fails at import.
     for rtype, fields in FIELDS.items():
-        position = 1
-        for f in fields:
-            if f.start != position or f.end < f.start or f.kind not in KINDS:
-                raise AssertionError(f"{rtype} record field {f.name!r} at {f.start}-{f.end}")
-            position = f.end + 1
-        if position != RECORD_LENGTH + 1 or FIELDS[rtype][0].value != rtype:
-            raise AssertionError(f"{rtype} record ends at {position - 1}")
+        _check_tiles(f"{rtype} record", fields, 1, RECORD_LENGTH)
+        if fields[0].value != rtype:
+            raise AssertionError(f"{rtype} record does not start with its type")
         if SLICES[rtype][SEQUENCE] != SLICES["T"][SEQUENCE]:
             raise AssertionError(f"{rtype} record sequence number is not at 500-507")
     specific = next(f for f in FIELDS["B"] if f.name == FORM_SPECIFIC)
     for form, fields in FORM_FIELDS.items():
-        position = specific.start
-        for f in fields:
-            if f.start != position or f.end < f.start or f.kind not in KINDS:
-                raise AssertionError(f"{form} field {f.name!r} at {f.start}-{f.end}")
-            position = f.end + 1
-        if position != specific.end + 1:
-            raise AssertionError(f"{form} form-specific fields end at {position - 1}")
+        _check_tiles(f"{form} form-specific", fields, specific.start, specific.end)
 
 
 check_table()

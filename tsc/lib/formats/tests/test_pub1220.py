@@ -133,6 +133,17 @@ def test_field_tables_cover_every_position_once(monkeypatch):
         check_table()
 
 
+def test_form_specific_tables_cover_positions_544_to_662(monkeypatch):
+    from tsc.lib.formats.pub1220_layout import FORM_FIELDS
+
+    for form, fields in FORM_FIELDS.items():
+        covered = [pos for field in fields for pos in range(field.start, field.end + 1)]
+        assert covered == list(range(544, 663)), form
+    monkeypatch.setitem(FORM_FIELDS, "W-2G", FORM_FIELDS["W-2G"][:-1])  # stops at 615
+    with pytest.raises(AssertionError, match="W-2G form-specific ends at 615"):
+        check_table()
+
+
 def test_writer_refuses_what_it_cannot_write():
     with pytest.raises(ValueError, match="Payee TIN must be 9 digits"):
         write(TRANSMITTER, [(PAYER, [replace(SAMPLE, payee_tin="12345")])], io.StringIO())
