@@ -28,14 +28,34 @@ def _tax_types_with(login, action: Action) -> list[TaxType]:
 
 @requires(Action.PREPARE_RETURN)
 def file_returns(request):
+    """What needs action first (due and past due, drafts), then each tax type by year: the current
+    and previous years open, older years behind a disclosure."""
     today = services.today()
     since = three_years_before(today)
     sections = []
+    needs_action = []
     for tax_type in _tax_types_with(request.user, Action.PREPARE_RETURN):
         services.registration_for_filing(business=request.user.business, tax_type=tax_type)
         rows = selectors.filing_periods(request.user.business, tax_type, since=since, today=today)
-        sections.append({"tax_type": tax_type, "form": RETURN_FORMS[tax_type.code], "rows": rows})
-    return render(request, "filing/file_returns.html", {"sections": sections})
+        needs_action += [
+            {"tax_type": tax_type, "period": row.period, "status": row.status, "overdue": row.overdue}
+            for row in rows
+            if row.status != "filed" and row.period.period_end < today
+        ]
+        years = {}
+        for row in rows:
+            years.setdefault(row.period.period_end.year, []).append(row)
+        sections.append(
+            {
+                "tax_type": tax_type,
+                "form": RETURN_FORMS[tax_type.code],
+                "rows": rows,
+                "recent": [(year, group) for year, group in years.items() if year >= today.year - 1],
+                "older": [(year, group) for year, group in years.items() if year < today.year - 1],
+            }
+        )
+    needs_action.sort(key=lambda row: (not row["overdue"], row["period"].due_date))
+    return render(request, "filing/file_returns.html", {"sections": sections, "needs_action": needs_action})
 
 
 def _period_or_404(request, period_id):

@@ -312,3 +312,23 @@ def test_a_submit_without_a_valid_token_files_nothing_and_says_why(demo, signed_
         html = client.post(f"/file/{p.pk}/", FIGURES | {"action": "submit", "submission_token": token}).content.decode()
         assert "This form has expired" in html
     assert TaxReturn.objects.get(period=p).status == ReturnStatus.DRAFT
+
+
+def test_file_returns_puts_what_needs_action_first_and_older_years_behind_a_disclosure(demo, signed_in):
+    with time_machine.travel("2026-11-23 12:00:00-05:00", tick=False):
+        html = signed_in(demo.filepay).get("/file/").content.decode()
+    needs = html[html.index('id="needs-action"') : html.index('<section class="margin-top-4"')]
+    # Past due first, across tax types, each row naming its tax type.
+    assert "past due" in needs and "Withholding Non-Wage" in needs and "Sales and Use Tax" in needs
+    first_due = re.search(r'data-label="Due date">(\d\d/\d\d/\d{4})', needs).group(1)
+    dues = re.findall(r'data-label="Due date">(\d\d)/(\d\d)/(\d{4})([^<]*<span class="usa-tag[^"]*">past due)?', needs)
+    overdue = [(y, m, d) for m, d, y, tag in dues if tag]
+    assert overdue == sorted(overdue) and first_due == "{1}/{2}/{0}".format(*overdue[0])
+    # Jump links to each tax type, and the years before last year behind a disclosure.
+    assert 'href="#tt-ST"' in html and 'href="#tt-WN"' in html
+    sales = html[html.index('id="tt-ST"') :]
+    sales = sales[: sales.index("</section>")]
+    assert "<h3>2026</h3>" in sales and "<h3>2025</h3>" in sales
+    older = sales[sales.index("<details") :]
+    assert "<summary>Older periods (2024, 2023," in older and "<h3>2024</h3>" in older
+    assert "<h3>2025</h3>" not in older
