@@ -148,5 +148,9 @@ def test_phone_layout(demo, phone_page: Page):
     page.get_by_role("button", name="Sign in").click()
     _heading(page, "Main Menu")
     _assert_no_sideways_scrolling(page)
+    # The page heading comes first on a phone; the account sidebar follows the page.
+    heading_top = page.get_by_role("heading", level=1).bounding_box()["y"]
+    sidebar_top = page.get_by_role("navigation", name="Your account").bounding_box()["y"]
+    assert heading_top < 260 < sidebar_top, (heading_top, sidebar_top)
     expect(page.get_by_role("link", name="Add/Update Users")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
