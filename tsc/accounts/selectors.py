@@ -71,7 +71,8 @@ EVENT_LABELS = {
 
 def user_activity(business: Business, limit: int = 100) -> list[AuditEvent]:
     """The latest events about the business's users, newest first, each with `label` (plain
-    words) and `target_label` (the User ID it concerns). Three queries whatever the count."""
+    words), `details` (what changed, in words) and `target_label` (the User ID it concerns).
+    Four queries whatever the count."""
     events = list(
         AuditEvent.objects.filter(business=business)
         .filter(Q(target_type=Login._meta.label) | Q(event__startswith="login."))
@@ -80,7 +81,58 @@ def user_activity(business: Business, limit: int = 100) -> list[AuditEvent]:
     )
     ids = {int(e.target_id) for e in events if e.target_type == Login._meta.label and e.target_id.isdigit()}
     user_ids = dict(Login.objects.filter(pk__in=ids).values_list("pk", "user_id"))
+    tax_type_names = dict(TaxType.objects.values_list("code", "name"))
     for event in events:
         event.label = EVENT_LABELS.get(event.event, event.event)
+        event.details = activity_details(event.data or {}, tax_type_names)
         event.target_label = user_ids.get(int(event.target_id), "") if event.target_id.isdigit() else ""
     return events
+
+
+_STATUS_WORDS = {s.value: s.label for s in LoginStatus}
+_LEVEL_WORDS = {level.value: level.label for level in AccessLevel}
+_REASONS = {
+    "password": "wrong password",
+    "identity_answers": "wrong answers to the identity questions",
+    "temporary_password": "wrong temporary password",
+}
+_VIA = {"enrollment_code": "with a DRS enrollment code", "identity_questions": "using the identity questions"}
+
+
+def _change(words: dict[str, str], old: str, new: str) -> str:
+    return f"{words.get(old, old)} to {words.get(new, new)}"
+
+
+def activity_details(data: dict, tax_type_names: dict[str, str]) -> list[str]:
+    """An audit event's data as sentences for the activity page: "Sales and Use Tax: File Only",
+    never the stored codes."""
+    words: list[str] = []
+    for key, value in data.items():
+        if key == "rights":
+            for code, level in value.items():
+                name = tax_type_names.get(code, code)
+                if isinstance(level, dict):
+                    words.append(f"{name}: {_change(_LEVEL_WORDS, level['from'], level['to'])}")
+                else:
+                    words.append(f"{name}: {_LEVEL_WORDS.get(level, level)}")
+        elif key == "status":
+            words.append(f"Status {_change(_STATUS_WORDS, value['from'], value['to'])}")
+        elif key == "from" and "to" in data:
+            words.append(f"From {_change(_STATUS_WORDS, value, data['to'])}")
+        elif key == "user_name" and value:
+            words.append("User Name changed")
+        elif key == "temporary_password" and value:
+            words.append("Temporary password set")
+        elif key == "administrator" and value:
+            words.append("TSC Administrator")
+        elif key == "via":
+            words.append(_VIA.get(value, value).capitalize())
+        elif key == "reason":
+            words.append(f"Reason: {_REASONS.get(value, str(value).replace('_', ' '))}")
+        elif key == "failed_logins":
+            words.append(f"After {value} failed sign-in{'s' if value != 1 else ''}")
+        elif key == "fields":
+            words.append("Changed: " + ", ".join(str(f).replace("_", " ") for f in value))
+        elif key == "removed":
+            words.append("Telephone password removed" if value else "Telephone password set")
+    return words

@@ -198,6 +198,9 @@ def test_activity_shows_the_last_events_without_secrets(demo, signed_in):
     html = client.get("/users/activity/").content.decode()
     assert "User unlocked" in html and "locked1" in html and "unlock77" not in html
     assert "127.0.0.1" in html
+    # In words, never the stored codes.
+    assert "Status Locked to Active" in html and "Temporary password set" in html
+    assert "{" not in html.split("<tbody>")[1].split("</tbody>")[0] and "temporary_password" not in html
     for _ in range(120):
         AuditEvent.objects.create(event="login.signed_in", business=demo.nutmeg)
     html = client.get("/users/activity/").content.decode()
@@ -207,3 +210,19 @@ def test_activity_shows_the_last_events_without_secrets(demo, signed_in):
 def test_activity_is_limited_to_the_business(demo, signed_in):
     AuditEvent.objects.create(event="login.created", business=demo.bakery, data={"marker": "bakery-only"})
     assert "bakery-only" not in signed_in(demo.admin).get("/users/activity/").content.decode()
+
+
+def test_activity_says_rights_in_words(demo, signed_in):
+    from tsc.accounts.selectors import activity_details
+
+    names = {"ST": "Sales and Use Tax", "WH": "Withholding"}
+    assert activity_details({"rights": {"ST": "file", "WH": "view"}, "administrator": False}, names) == [
+        "Sales and Use Tax: File Only",
+        "Withholding: View Only",
+    ]
+    assert activity_details({"rights": {"ST": {"from": "none", "to": "file_pay"}}}, names) == [
+        "Sales and Use Tax: No Access to File and Pay"
+    ]
+    assert activity_details({"reason": "identity_answers"}, names) == [
+        "Reason: wrong answers to the identity questions"
+    ]
