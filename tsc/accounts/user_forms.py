@@ -28,6 +28,14 @@ class RightsMixin:
         return [self[f"right_{t.code}"] for t in self.tax_types]
 
 
+TYPE_OR_GENERATE = "Type a temporary password, or use the Generate Temporary Password button."
+# Never replace what the administrator typed without saying so.
+TYPED_AND_GENERATE = (
+    "You typed a temporary password and also chose Generate Temporary Password. To use the password you "
+    "typed, press Save; to let the system choose one, clear the box first."
+)
+
+
 class TemporaryPasswordField(forms.CharField):
     def __init__(self, **kwargs):
         super().__init__(
@@ -62,14 +70,16 @@ class AddUserForm(RightsMixin, UswdsForm):
         super().__init__(*args, **kwargs)
         self.add_rights_fields(tax_types)
         self.generate = bool(self.data.get("generate_password"))
+        # Needed, unless the system chooses it: so the box is not marked "(optional)".
+        password = self.fields["temporary_password"]
+        password.required = not self.generate
+        password.error_messages["required"] = TYPE_OR_GENERATE
+        password.help_text += " Or leave it empty and use Generate Temporary Password and Save."
 
     def clean(self):
         cleaned = super().clean()
-        if not self.generate and not cleaned.get("temporary_password") and "temporary_password" not in self.errors:
-            self.add_error(
-                "temporary_password",
-                "Type a temporary password, or use the Generate Temporary Password button.",
-            )
+        if self.generate and cleaned.get("temporary_password"):
+            self.add_error("temporary_password", TYPED_AND_GENERATE)
         return cleaned
 
 
@@ -117,6 +127,8 @@ class EditUserForm(RightsMixin, UswdsForm):
             self.add_error(
                 "temporary_password", "Type the temporary password, or use the Generate Temporary Password button."
             )
+        if self.generate and cleaned.get("temporary_password"):
+            self.add_error("temporary_password", TYPED_AND_GENERATE)
         if cleaned.get("temporary_password") and not wants_password and not self.generate:
             self.add_error("set_temporary_password", "Check Generate Temporary Password to set the password you typed.")
         return cleaned

@@ -81,6 +81,19 @@ class TestAddUserView:
         password = re.search(r'data-testid="temporary-password">([^<]+)<', html).group(1)
         assert Login.objects.get(user_id="smithj").check_password(password)
 
+    def test_a_typed_password_is_never_silently_replaced_by_a_generated_one(self, demo, signed_in):
+        client = signed_in(demo.admin)
+        data = {"user_id": "smithj", "user_name": "Jane Smith", "temporary_password": "mine123"} | RIGHTS
+        html = client.post("/users/add/", data | {"generate_password": "1"}).content.decode()
+        assert "You typed a temporary password and also chose Generate" in html and 'value="mine123"' in html
+        assert not Login.objects.filter(user_id="smithj").exists()
+
+    def test_the_temporary_password_box_is_not_called_optional(self, demo, signed_in):
+        html = signed_in(demo.admin).get("/users/add/").content.decode()
+        label = html[html.index('for="id_temporary_password"') :]
+        assert "(optional)" not in label[: label.index("</label>")]
+        assert "Or leave it empty and use Generate Temporary Password and Save" in html
+
     def test_missing_rights_and_password_are_shown_next_to_the_fields(self, demo, signed_in):
         html = (
             signed_in(demo.admin)
