@@ -175,7 +175,7 @@ def test_first_time_profile_makes_the_tsc_administrator(demo, page: Page):
     page.get_by_label("Email address", exact=True).fill("mia@example.com")
     page.get_by_label("Street address", exact=True).fill("75 Greenmanville Avenue")
     page.get_by_label("City", exact=True).fill("Mystic")
-    page.get_by_label("State", exact=True).fill("CT")
+    page.get_by_label("State", exact=True).select_option("CT")
     page.get_by_label("ZIP code", exact=True).fill("06355")
     page.get_by_label("User ID", exact=True).fill("mia.admin")
     page.get_by_label("New password", exact=True).fill("Seaport#24")

@@ -3,6 +3,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 from tsc.lib.forms import UswdsForm
+from tsc.lib.phone import normalize_phone
+from tsc.lib.usps import STATE_CHOICES
 
 from . import passwords
 from .models import IDENTITY_QUESTIONS
@@ -60,11 +62,10 @@ class ContactForm(UswdsForm):
     title = forms.CharField(
         label="Title", max_length=80, widget=forms.TextInput(attrs={"autocomplete": "organization-title"})
     )
-    phone = forms.RegexField(
+    phone = forms.CharField(
         label="Phone number",
-        max_length=20,
-        regex=r"^[\d\s().+-]{10,20}$",
-        error_messages={"invalid": "Enter a phone number with area code, like 860-555-0100."},
+        max_length=30,
+        help_text="With area code, like 860-297-5962.",
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     email = forms.EmailField(
@@ -82,12 +83,11 @@ class ContactForm(UswdsForm):
     city = forms.CharField(
         label="City", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
     )
-    state = forms.RegexField(
+    # A list, not a 2-letter box: typing "Connecticut" into one kept "CO", Colorado.
+    state = forms.ChoiceField(
         label="State",
-        regex=r"^[A-Za-z]{2}$",
-        max_length=2,
-        error_messages={"invalid": "Enter the two-letter state code, like CT."},
-        widget=forms.TextInput(attrs={"autocomplete": "address-level1", "size": 2}),
+        choices=STATE_CHOICES,
+        widget=forms.Select(attrs={"autocomplete": "address-level1"}),
     )
     zip_code = forms.RegexField(
         label="ZIP code",
@@ -97,8 +97,11 @@ class ContactForm(UswdsForm):
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
     )
 
-    def clean_state(self):
-        return self.cleaned_data["state"].upper()
+    def clean_phone(self):
+        try:
+            return normalize_phone(self.cleaned_data["phone"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
 
     def contact(self) -> Contact:
         return Contact(**{f: self.cleaned_data[f] for f in Contact.__dataclass_fields__})

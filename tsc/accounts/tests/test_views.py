@@ -172,8 +172,10 @@ class TestProfileViews:
             "zip_code": "6103",
         }
         html = client.post("/profile/contact/", data).content.decode()
-        assert "Enter a phone number with area code" in html
-        assert "Enter the two-letter state code" in html and "Enter a 5-digit ZIP code" in html
+        assert "Enter a 10-digit phone number with area code" in html
+        # "Connecticut" is not a state code: refused, never cut to "CO" (Colorado).
+        assert "Select a valid choice" in html and "Enter a 5-digit ZIP code" in html
+        assert '<select name="state"' in html
         assert 'value="not-an-email"' in html
         assert Login.objects.get(pk=demo.filer.pk).phone == demo.filer.phone  # nothing saved
 
@@ -182,17 +184,18 @@ class TestProfileViews:
         data = {
             "name": "Fran Filer",
             "title": "Clerk",
-            "phone": "203-555-0123",
+            "phone": "(203) 555-0123 x12",
             "email": "fran@example.com",
             "street": "1 Elm St",
             "street2": "",
             "city": "New Haven",
-            "state": "ct",
+            "state": "CT",
             "zip_code": "06510",
         }
         assert client.post("/profile/contact/", data).url == reverse("accounts:profile")
         login = Login.objects.get(pk=demo.filer.pk)
         assert (login.city, login.state, login.user_id) == ("New Haven", "CT", "filer")
+        assert login.phone == "203-555-0123 x12"
 
     def test_password_change_with_a_wrong_current_password(self, demo, signed_in):
         client = signed_in(demo.filer)
