@@ -138,7 +138,46 @@ class TelephonePasswordField(forms.RegexField):
         )
 
 
-class ProfileCreateForm(NewPasswordMixin, IdentityQuestionsForm, ContactForm):
+class ProfileSectionsMixin:
+    """The profile's fields under the seed's headings ("Create/Update Profile"), for templates."""
+
+    SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+        ("Enrollment", "", ("enrollment_code",)),
+        (
+            "Contact Information",
+            "Enter your name and other contact information as required.",
+            ("name", "title", "phone", "email", "street", "street2", "city", "state", "zip_code"),
+        ),
+        (
+            "User Profile",
+            "The User ID is chosen by you. Once created, it cannot be changed. The password is case "
+            "sensitive and must be between 6 and 10 characters long, with at least two of: letters, "
+            "numbers, special characters.",
+            ("user_id", "password1", "password2"),
+        ),
+        (
+            "Identity questions",
+            "The two identity questions and answers will let you into the TSC if you forget your password.",
+            ("question1", "answer1", "question2", "answer2"),
+        ),
+        (
+            "Telephone Password",
+            "If you do not intend to use our telephone system, you do not have to complete the "
+            "Telephone Password section.",
+            ("telephone_password",),
+        ),
+    )
+
+    def sections(self):
+        """(heading, intro, bound fields) for each heading that has fields in this form."""
+        return [
+            (heading, intro, [self[name] for name in names if name in self.fields])
+            for heading, intro, names in self.SECTIONS
+            if any(name in self.fields for name in names)
+        ]
+
+
+class ProfileCreateForm(ProfileSectionsMixin, NewPasswordMixin, IdentityQuestionsForm, ContactForm):
     """First-time profile: the business's first user, who becomes its TSC Administrator."""
 
     enrollment_code = forms.CharField(
@@ -234,7 +273,7 @@ class TelephonePasswordChangeForm(CurrentPasswordMixin, UswdsForm):
     )
 
 
-class FirstSignInForm(NewPasswordMixin, IdentityQuestionsForm, ContactForm):
+class FirstSignInForm(ProfileSectionsMixin, NewPasswordMixin, IdentityQuestionsForm, ContactForm):
     """A user who signed in with a temporary password sets their own password, identity
     questions and contact information before anything else."""
 

@@ -361,3 +361,18 @@ class TestFirstSignInWithTemporaryPassword:
         data = TestFirstTime.DATA | {"password1": "Mine#4567", "password2": "Mine#4567"}
         assert client.post("/first-sign-in/", data).url == reverse("accounts:menu")
         assert "File Returns" in client.get("/menu/").content.decode()
+
+
+def test_the_first_time_profile_is_grouped_under_the_seed_headings(demo, client):
+    from tsc.accounts.forms import FirstSignInForm, ProfileCreateForm
+
+    for form in (ProfileCreateForm(), FirstSignInForm(login=demo.filer)):
+        placed = [field.name for _, _, fields in form.sections() for field in fields]
+        assert sorted(placed) == sorted(form.fields), type(form).__name__  # every field, once
+    headings = [heading for heading, _, _ in ProfileCreateForm().sections()]
+    assert headings == ["Enrollment", "Contact Information", "User Profile", "Identity questions", "Telephone Password"]
+    at_sign_in(client, "2222222-000")
+    html = client.get("/first-time/").content.decode()
+    legends = re.findall(r'<legend class="usa-legend usa-legend--large">([^<]+)</legend>', html)
+    assert legends == headings
+    assert "you do not have to complete the Telephone Password section" in html
