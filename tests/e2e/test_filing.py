@@ -140,7 +140,7 @@ def test_filepay_files_a_late_ct1096_by_upload_after_reviewing_it_and_viewer_fin
     expect(totals.locator("tr", has_text="forms attached")).to_contain_text("3")
     expect(totals).to_contain_text("$7,500.00")
     expect(totals).to_contain_text("$375.00")  # DEE D's California tax is not counted
-    expect(page.get_by_text("1 record coded for other states were left out")).to_be_visible()
+    expect(page.get_by_text("1 record coded for another state was left out")).to_be_visible()
     expect(page.get_by_text("no penalty or interest is charged on the CT-1096 itself")).to_be_visible()
     expect(totals).not_to_contain_text("Penalty")
     axe_check(page)

@@ -160,9 +160,12 @@ class _Checker:
         states = ", ".join(
             f"{code} ({CFSF_STATE_CODES.get(code, '?')}): {n:,}" for code, n in sorted(self.other_states.items())
         )
+        what = (
+            "1 record coded for another state was" if count == 1 else f"{count:,} records coded for other states were"
+        )
         return [
-            f"{count:,} record{'s' if count != 1 else ''} coded for other states were left out of the CT-1096: "
-            f"{states}. Another state's withholding is not Connecticut tax; file those records with that state."
+            f"{what} left out of the CT-1096: {states}. Another state's withholding is not Connecticut tax; "
+            "file those records with that state."
         ]
 
 

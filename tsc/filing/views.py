@@ -26,6 +26,9 @@ def _tax_types_with(login, action: Action) -> list[TaxType]:
     return [t for t in business_tax_types(login.business) if may(login, action, business=login.business, tax_type=t)]
 
 
+NEEDS_ACTION_SHOWN = 12  # the oldest past-due first; the rest are listed under their tax type
+
+
 @requires(Action.PREPARE_RETURN)
 def file_returns(request):
     """What needs action first (due and past due, drafts), then each tax type by year: the current
@@ -55,7 +58,12 @@ def file_returns(request):
             }
         )
     needs_action.sort(key=lambda row: (not row["overdue"], row["period"].due_date))
-    return render(request, "filing/file_returns.html", {"sections": sections, "needs_action": needs_action})
+    context = {
+        "sections": sections,
+        "needs_action": needs_action[:NEEDS_ACTION_SHOWN],
+        "needs_action_more": max(len(needs_action) - NEEDS_ACTION_SHOWN, 0),
+    }
+    return render(request, "filing/file_returns.html", context)
 
 
 def _period_or_404(request, period_id):

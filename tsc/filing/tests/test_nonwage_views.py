@@ -168,7 +168,7 @@ def test_upload_page_to_status_page_review_and_submit(demo, signed_in, period, d
     html = client.get(response.url).content.decode()
     assert upload.status == UploadStatus.CHECKED and "Checked: ready to submit" in html
     assert "Form CT-1096 for tax year 2025, due 02/02/2026" in html
-    assert "Submit CT-1096" in html and "$150.00" in html and "coded for other states" in html
+    assert "Submit CT-1096" in html and "$150.00" in html and "coded for another state" in html
     assert 'http-equiv="refresh"' not in html
     assert upload.tax_return.confirmation_number is None  # nothing filed before the click
     response = client.post(response.url, {"action": "submit"})
