@@ -6,6 +6,7 @@ uploaded file is checked in the background, then its totals are reviewed and sub
 
 import uuid
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -182,8 +183,6 @@ def _entry(request, context: dict, formset):
 
 
 def _saved(request, period):
-    from django.contrib import messages
-
     messages.success(
         request,
         f"Your CT-1096 for {period.period_end:%Y} was saved as a draft. You can come back to it from File Returns.",
