@@ -17,6 +17,7 @@ class ReturnEntryForm(UswdsForm):
     def __init__(self, *args, return_form: ReturnForm, period, **kwargs):
         super().__init__(*args, **kwargs)
         self.return_form = return_form
+        self.period = period
         self._sections = return_form.sections(period) if return_form.sections else ()
         for section in self._sections:
             for entry in section.fields:
@@ -46,7 +47,7 @@ class ReturnEntryForm(UswdsForm):
     def clean(self):
         cleaned = super().clean()
         if not self.errors:
-            for name, problem in self.return_form.check(self.values()).items():
+            for name, problem in self.return_form.check(self.values(), self.period).items():
                 self.add_error(name, problem)
         return cleaned
 

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from tsc.lib.money import ZERO
+from tsc.taxpayers.models import FilingFrequency
 
 from . import selectors
 from .computations import (
@@ -85,8 +86,8 @@ class ReturnForm:
     compute: Callable[..., Computation] | None = None
     # (period, amends) → figures the server fills in
     carried: Callable[..., tuple[CarriedLine, ...]] = lambda period, amends: ()
-    # (values) → {field name: problem}
-    check: Callable[[dict[str, Decimal]], dict[str, str]] = lambda values: {}
+    # (values, period) → {field name: problem}
+    check: Callable[..., dict[str, str]] = lambda values, period: {}
     columns: tuple[RateColumn, ...] = field(default=())
 
     def fields(self, period) -> list[EntryField]:
@@ -192,7 +193,18 @@ def _ct941_compute(values, *, period, amends, filed: date) -> Computation:
     )
 
 
-def _ct941_check(values) -> dict[str, str]:
+def _ct941_check(values, period) -> dict[str, str]:
+    if period.registration.filing_frequency in (FilingFrequency.MONTHLY, FilingFrequency.WEEKLY):
+        # Monthly and weekly remitters report the tax withheld month by month (CT-941 Rev. 12/23).
+        months = quarter_months(period.period_end)
+        missing = {
+            key: f"Enter the Connecticut income tax withheld in {month} (0.00 if none): "
+            f"{period.registration.get_filing_frequency_display().lower()} remitters fill in every month."
+            for key, month in zip(CT941_MONTH_KEYS, months, strict=True)
+            if values.get(key) is None
+        }
+        if missing:
+            return missing
     problem = ct941_monthly_problem(values)
     return {CT941_MONTH_KEYS[-1]: problem} if problem else {}
 

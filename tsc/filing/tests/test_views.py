@@ -199,10 +199,23 @@ class TestCT941:
         assert 'id="id_m3_error"' in html and "The three months add up to $3,650.50" in html
         assert 'value="1300"' in html and "Review your CT-941" not in html
 
+    def test_a_monthly_remitter_fills_in_every_month(self, demo, signed_in):
+        client = signed_in(demo.filer)
+        p = period(demo, "WH")
+        assert p.registration.filing_frequency in ("monthly", "weekly")
+        html = client.post(f"/file/{p.pk}/", self.FIGURES | {"m2": "", "action": "review"}).content.decode()
+        assert 'id="id_m2_error"' in html and "Enter the Connecticut income tax withheld in August" in html
+        assert "Review your CT-941" not in html
+        p.registration.filing_frequency = "quarterly"
+        p.registration.save()
+        html = client.post(f"/file/{p.pk}/", self.FIGURES | {"m1": "", "m2": "", "m3": "", "action": "review"})
+        assert "Review your CT-941" in html.content.decode()  # a quarterly remitter may leave them blank
+
     def test_line_4_comes_from_the_prior_quarter_and_cannot_be_typed(self, demo, signed_in):
         client = signed_in(demo.filer)
         q2, q3 = period(demo, "WH", date(2026, 6, 30)), period(demo, "WH")
-        _, done = file_os114(client, q2, {"l3": "1000", "l5": "1100"})  # a credit of 100.00
+        months = {"m1": "300", "m2": "300", "m3": "400"}
+        _, done = file_os114(client, q2, {"l3": "1000", "l5": "1100"} | months)  # a credit of 100.00
         assert 'data-testid="carried-4">$100.00<' in client.get(f"/file/{q3.pk}/").content.decode()
         html = client.post(f"/file/{q3.pk}/", self.FIGURES | {"l4": "3650.75", "action": "review"}).content.decode()
         assert "Total amount due: $50.75" in html  # 3,650.75 − (100.00 + 3,500.00)
