@@ -80,20 +80,6 @@ def penalty(tax_type_code: str, tax: Decimal, due: date, filed: date) -> Decimal
     return ZERO
 
 
-def _with_late_charges(
-    lines: list[Line], tax_due: Decimal, credit: Decimal, tax_type_code: str, due: date, filed: date
-) -> Computation:
-    pen = penalty(tax_type_code, tax_due, due, filed)
-    intr = interest(tax_due, due, filed)
-    n = len(lines)
-    lines += [
-        Line(str(n + 1), "Penalty", pen),
-        Line(str(n + 2), "Interest", intr),
-        Line(str(n + 3), "Total amount due", tax_due + pen + intr),
-    ]
-    return Computation(tuple(lines), tax_due=tax_due, credit=credit, penalty=pen, interest=intr)
-
-
 # ---- OS-114 Sales and Use Tax (Rev. 09/20), in four rate columns -------------------------------
 
 
