@@ -125,21 +125,22 @@ def test_no_password_reaches_the_logs(demo, client, caplog):
     assert "Wrong#Secret1" not in caplog.text and "Demo#2024" not in caplog.text
 
 
-def test_the_access_helper_answers_404_to_outsiders_and_403_to_the_wrong_right(demo, rf):
+def test_the_access_helper_answers_404_to_outsiders_and_403_to_the_wrong_right(demo):
     from django.core.exceptions import PermissionDenied
     from django.http import Http404
 
-    from tsc.accounts.access import require_may
+    from tsc.accounts.access import load
+    from tsc.accounts.acting import Acting
     from tsc.accounts.rights import Action
 
-    request = rf.get("/")
-    request.user = demo.outsider
+    def check(login, actions):
+        return load(Acting.for_login(login), "object", business_id=demo.nutmeg.pk, tax_type=demo.sales, actions=actions)
+
     with pytest.raises(Http404):
-        require_may(request, Action.VIEW_RETURNS, business=demo.nutmeg, tax_type=demo.sales)
-    request.user = demo.filer
+        check(demo.outsider, (Action.VIEW_RETURNS,))
     with pytest.raises(PermissionDenied):
-        require_may(request, Action.VIEW_RETURNS, business=demo.nutmeg, tax_type=demo.sales)
-    require_may(request, Action.SUBMIT_RETURN, business=demo.nutmeg, tax_type=demo.sales)
+        check(demo.filer, (Action.VIEW_RETURNS,))
+    assert check(demo.filer, (Action.SUBMIT_RETURN,)) == "object"
 
 
 def test_back_office_edits_are_audited(demo, client):
@@ -188,3 +189,15 @@ def test_an_expired_form_gets_a_plain_page(db):
 
     html = Client(enforce_csrf_checks=True).post("/", {"registration_number": "1"}).content.decode()
     assert "This page has expired" in html and "Nothing was saved" in html
+
+
+def test_signed_in_pages_and_pdfs_are_never_stored(demo, signed_in, file_return):
+    tax_return = file_return(demo.filepay)
+    client = signed_in(demo.filepay)
+    for url in ("/menu/", "/file/", f"/returns/{tax_return.pk}/", f"/returns/{tax_return.pk}/pdf/", "/profile/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"], url
+    # The public Welcome page may be cached as usual.
+    client.logout()
+    assert "no-store" not in client.get("/").get("Cache-Control", "")

@@ -2,10 +2,13 @@ from django.conf import settings
 
 
 def tsc(request):
-    user = getattr(request, "user", None)
-    signed_in = bool(user and user.is_authenticated and getattr(user, "business_id", None))
+    from .acting import acting
+
+    ctx = acting(request)
+    signed_in = ctx.is_portal_user
     return {
         "tsc_signed_in": signed_in,
-        "tsc_business": user.business if signed_in else None,
+        "tsc_acting": ctx,
+        "tsc_business": ctx.taxpayer if signed_in else None,
         "tsc_idle_minutes": settings.TSC_IDLE_TIMEOUT // 60,
     }

@@ -1,13 +1,15 @@
 """The one place that decides what a login may do.
 
-`may(login, action, business=…, tax_type=…)` answers "may this login do X on tax type T of
-business B". Views and selectors ask it; templates only read what it answered (`menu_for`).
+`may(ctx, action, tax_type=…)` answers "may the request acting as `ctx` (acting.py: who, for
+which taxpayer, in which relationship) do X on tax type T of that taxpayer". Views, selectors and
+loaders ask it; templates only read what it answered (`menu_for`).
 """
 
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .models import AccessLevel, Login, LoginStatus, UserRight
+from .acting import Acting, Relationship
+from .models import AccessLevel, UserRight
 
 
 class Action(StrEnum):
@@ -44,56 +46,71 @@ GRANTS: dict[str, frozenset[Action]] = {
     AccessLevel.NO_ACCESS: frozenset(),
 }
 BUSINESS_ACTIONS = frozenset({Action.MANAGE_USERS, Action.CHANGE_BUSINESS_PROFILE})
+# Until issue 11 gives authorizations their scope: a bulk filer files, pays and views for a client.
+BULK_FILER_GRANTS = frozenset(_FILE | _PAY | _VIEW)
+# DRS staff read a taxpayer's returns and payments; they never file or pay for one.
+STAFF_GRANTS = frozenset(_VIEW)
 
 
-def _is_business_login(login) -> bool:
-    return (
-        login is not None
-        and getattr(login, "is_authenticated", False)
-        and isinstance(login, Login)
-        and login.business_id is not None
-        and login.status == LoginStatus.ACTIVE
-    )
-
-
-def levels_for(login: Login) -> dict[int, str]:
-    """{tax_type_id: access level} for every tax type the login may hold rights on. The TSC
-    Administrator holds File and Pay on all of them. Cached on the login for the request."""
-    cached = getattr(login, "_tsc_levels", None)
+def _levels(ctx: Acting) -> dict[int, frozenset[Action]]:
+    """{tax_type_id: the actions granted} on every tax type the taxpayer's logins can hold
+    rights for. Cached on the context for the request."""
+    cached = getattr(ctx, "_tsc_grants", None)
     if cached is not None:
         return cached
     from tsc.taxpayers.selectors import business_tax_types
 
-    tax_type_ids = list(business_tax_types(login.business).values_list("id", flat=True))
-    if login.is_administrator:
-        levels = dict.fromkeys(tax_type_ids, AccessLevel.FILE_AND_PAY)
+    tax_type_ids = list(business_tax_types(ctx.taxpayer_id).values_list("id", flat=True))
+    if ctx.relationship == Relationship.OWN_USER:
+        login = ctx.login
+        if login.is_administrator:  # the TSC Administrator holds File and Pay on every tax type
+            grants = dict.fromkeys(tax_type_ids, GRANTS[AccessLevel.FILE_AND_PAY])
+        else:
+            stored = dict(UserRight.objects.filter(login=login).values_list("tax_type_id", "level"))
+            grants = {tid: GRANTS[stored.get(tid, AccessLevel.NO_ACCESS)] for tid in tax_type_ids}
+    elif ctx.relationship in (Relationship.BULK_FILER, Relationship.API_CLIENT):
+        # A bulk filer files, pays and sees history for its client (the seed's bulk menu).
+        grants = dict.fromkeys(tax_type_ids, BULK_FILER_GRANTS)
+    elif ctx.relationship == Relationship.STAFF:
+        grants = dict.fromkeys(tax_type_ids, STAFF_GRANTS)
     else:
-        stored = dict(UserRight.objects.filter(login=login).values_list("tax_type_id", "level"))
-        levels = {tid: stored.get(tid, AccessLevel.NO_ACCESS) for tid in tax_type_ids}
-    login._tsc_levels = levels
-    return levels
+        grants = {}
+    ctx._tsc_grants = grants
+    return grants
 
 
-def may(login, action: Action, *, business, tax_type=None) -> bool:
-    """May `login` do `action` on `tax_type` of `business`? False for anyone not signed in,
-    not active, or not of that business."""
-    if not _is_business_login(login) or business is None or login.business_id != business.pk:
+def _acting_at_all(ctx: Acting | None) -> bool:
+    return ctx is not None and ctx.taxpayer_id is not None and ctx.active
+
+
+def may(ctx: Acting | None, action: Action, *, tax_type=None) -> bool:
+    """May the request acting as `ctx` do `action` (on `tax_type`) for the taxpayer it acts for?
+    False for nobody, a locked or disabled login, a revoked authorization."""
+    if not _acting_at_all(ctx):
         return False
     if action in BUSINESS_ACTIONS:
-        return login.is_administrator
+        return ctx.relationship == Relationship.OWN_USER and ctx.login.is_administrator
     if tax_type is None:
         raise ValueError(f"{action} is decided per tax type")
-    level = levels_for(login).get(tax_type.pk, AccessLevel.NO_ACCESS)
-    return action in GRANTS[level]
+    tax_type_id = tax_type if isinstance(tax_type, int) else tax_type.pk
+    return action in _levels(ctx).get(tax_type_id, frozenset())
 
 
-def may_any(login, action: Action) -> bool:
-    """May the login do `action` on at least one tax type of its own business?"""
-    if not _is_business_login(login):
+def may_any(ctx: Acting | None, action: Action) -> bool:
+    """May the context do `action` on at least one tax type of its taxpayer?"""
+    if not _acting_at_all(ctx):
         return False
     if action in BUSINESS_ACTIONS:
-        return login.is_administrator
-    return any(action in GRANTS[level] for level in levels_for(login).values())
+        return may(ctx, action)
+    return any(action in granted for granted in _levels(ctx).values())
+
+
+def tax_type_ids_with(ctx: Acting | None, action: Action) -> list[int]:
+    """The taxpayer's tax types on which the context may do `action`: for selectors, which put
+    the rights into their query."""
+    if not _acting_at_all(ctx):
+        return []
+    return [tid for tid, granted in _levels(ctx).items() if action in granted]
 
 
 @dataclass(frozen=True)
@@ -131,6 +148,6 @@ MAIN_MENU = [
 ]
 
 
-def menu_for(login) -> list[MenuEntry]:
-    """The main menu entries this login's rights allow, in the seed's order."""
-    return [entry for action, entry in MAIN_MENU if may_any(login, action)]
+def menu_for(ctx: Acting) -> list[MenuEntry]:
+    """The main menu entries the context's rights allow, in the seed's order."""
+    return [entry for action, entry in MAIN_MENU if may_any(ctx, action)]

@@ -17,9 +17,15 @@ def business_users(business: Business) -> QuerySet[Login]:
     )
 
 
-def business_user(business: Business, login_id: int) -> Login | None:
-    """A user of this business, or None (another business's user looks the same as no user)."""
-    return business_users(business).filter(pk=login_id).first()
+def user_for(ctx, login_id: int) -> Login:
+    """A user of the taxpayer acted for, for its TSC Administrator: another business's user
+    looks the same as no user (404); anyone else of the business gets 403."""
+    from .access import load
+    from .rights import Action
+
+    login = business_users(ctx.taxpayer_id).filter(pk=login_id).first() if ctx.taxpayer_id else None
+    business_id = login.business_id if login is not None else None
+    return load(ctx, login, business_id=business_id, tax_type=None, actions=(Action.MANAGE_USERS,))
 
 
 def user_rows(business: Business) -> tuple[list[TaxType], list[tuple[Login, list[tuple[str, str]]]]]:

@@ -1,7 +1,6 @@
 """Add/Update Users: the TSC Administrator's pages. Outsiders get 404, other users 403."""
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 
 from tsc.taxpayers.selectors import business_tax_types
@@ -29,7 +28,7 @@ def _no_store(response):
 
 @manage_users
 def users(request):
-    business = request.user.business
+    business = request.acting.taxpayer
     tax_types, rows = selectors.user_rows(business)
     return render(
         request,
@@ -45,14 +44,14 @@ def users(request):
 
 @manage_users
 def user_add_view(request):
-    business = request.user.business
+    business = request.acting.taxpayer
     form = user_forms.AddUserForm(request.POST or None, tax_types=business_tax_types(business))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         temporary = passwords.generate_temporary_password() if form.generate else data["temporary_password"]
         try:
             login = user_add(
-                actor=request.user,
+                actor=request.acting.login,
                 user_id=data["user_id"],
                 user_name=data["user_name"],
                 temporary_password=temporary,
@@ -86,15 +85,13 @@ def _edit_form(request, login, data=None):
         login=login,
         tax_types=business_tax_types(login.business),
         initial_levels=levels,
-        is_self=login.pk == request.user.pk,
+        is_self=login.pk == request.acting.login.pk,
     )
 
 
 @manage_users
 def user_edit(request, login_id: int):
-    login = selectors.business_user(request.user.business, login_id)
-    if login is None:
-        raise Http404
+    login = selectors.user_for(request.acting, login_id)
     form = _edit_form(request, login, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -108,7 +105,7 @@ def user_edit(request, login_id: int):
             temporary = data["temporary_password"]
         try:
             updated = user_update(
-                actor=request.user,
+                actor=request.acting.login,
                 login_id=login.pk,
                 expected_version=data["version"],
                 user_name=data["user_name"],
@@ -120,7 +117,7 @@ def user_edit(request, login_id: int):
         except ServiceError as error:
             if error.field == "version":  # stale: start again from what is saved now
                 messages.error(request, error.message)
-                login = selectors.business_user(request.user.business, login_id)
+                login = selectors.user_for(request.acting, login_id)
                 form = _edit_form(request, login)
             else:
                 add_service_error(form, error)
@@ -146,4 +143,4 @@ def user_edit(request, login_id: int):
 
 @manage_users
 def user_activity(request):
-    return render(request, "accounts/users/activity.html", {"events": selectors.user_activity(request.user.business)})
+    return render(request, "accounts/users/activity.html", {"events": selectors.user_activity(request.acting.taxpayer)})

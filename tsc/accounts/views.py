@@ -173,12 +173,12 @@ def forgot_password_answers(request):
 
 @signed_in
 def main_menu(request):
-    return render(request, "accounts/main_menu.html", {"entries": rights.menu_for(request.user)})
+    return render(request, "accounts/main_menu.html", {"entries": rights.menu_for(request.acting)})
 
 
 @signed_in
 def administrator_contact(request):
-    administrator = Login.objects.filter(business_id=request.user.business_id, is_administrator=True).first()
+    administrator = Login.objects.filter(business_id=request.acting.taxpayer_id, is_administrator=True).first()
     return render(request, "accounts/administrator_contact.html", {"administrator": administrator})
 
 

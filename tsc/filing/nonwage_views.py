@@ -31,10 +31,9 @@ UPLOADS_PER_PAGE = 25
 
 
 def _nonwage_period(request, period_id):
-    period = selectors.business_period(request.user.business, period_id)
-    if period is None or period.registration.tax_type.code != TaxType.WITHHOLDING_NON_WAGE:
+    period = selectors.period_for(request.acting, period_id, Action.SUBMIT_RETURN)
+    if period.registration.tax_type.code != TaxType.WITHHOLDING_NON_WAGE:
         raise Http404
-    require_may(request, Action.SUBMIT_RETURN, business=request.user.business, tax_type=period.registration.tax_type)
     return period
 
 
@@ -54,7 +53,7 @@ def options(request, period_id: int):
     return render(
         request,
         "filing/nonwage_options.html",
-        {"period": period, "draft": draft, "uploads": selectors.business_uploads(request.user.business, period)[:5]},
+        {"period": period, "draft": draft, "uploads": selectors.uploads_for(request.acting, period)[:5]},
     )
 
 
@@ -142,14 +141,14 @@ def manual(request, period_id: int):
     formset = RecordFormSet(data)
     if not formset.is_valid():
         return _entry(request, context, formset)
-    records = [_record(request.user.business, f.cleaned_data) for f in formset.forms if f.has_changed()]
+    records = [_record(request.acting.taxpayer, f.cleaned_data) for f in formset.forms if f.has_changed()]
     try:
         if action == "save":
-            services.ct1096_save_draft(actor=request.user, period=period, records=records, source="manual")
+            services.ct1096_save_draft(actor=request.acting.login, period=period, records=records, source="manual")
             return _saved(request, period)
         if action == "submit":
             tax_return = services.ct1096_file(
-                actor=request.user,
+                actor=request.acting.login,
                 period=period,
                 records=records,
                 submission_token=services.submission_token_required(request.POST.get("submission_token")),
@@ -204,7 +203,9 @@ def upload(request, period_id: int, kind: str):
     form = UploadForm(request.POST or None, request.FILES or None, kind=kind)
     if request.method == "POST" and form.is_valid():
         try:
-            received = upload_receive(actor=request.user, period=period, kind=kind, file=form.cleaned_data["file"])
+            received = upload_receive(
+                actor=request.acting.login, period=period, kind=kind, file=form.cleaned_data["file"]
+            )
         except ServiceError as error:
             add_service_error(form, error)
         else:
@@ -217,13 +218,7 @@ def upload(request, period_id: int, kind: str):
 
 
 def _upload_or_404(request, token) -> Upload:
-    found = selectors.business_upload(request.user.business, token)
-    if found is None:
-        raise Http404
-    require_may(
-        request, Action.SUBMIT_RETURN, business=request.user.business, tax_type=found.period.registration.tax_type
-    )
-    return found
+    return selectors.upload_for(request.acting, token)
 
 
 def _progress(found: Upload) -> dict:
@@ -245,7 +240,7 @@ def upload_status(request, token):
     error = ""
     if request.method == "POST" and request.POST.get("action") == "submit":
         try:
-            tax_return = services.ct1096_submit_upload(actor=request.user, upload=found)
+            tax_return = services.ct1096_submit_upload(actor=request.acting.login, upload=found)
         except ServiceError as exc:
             error = exc.message
             found.refresh_from_db()
@@ -275,11 +270,11 @@ def upload_progress(request, token):
 def uploads(request):
     """Your uploads: every 1099/W-2G file of the business, newest first (or one period's)."""
     non_wage = TaxType.objects.get(code=TaxType.WITHHOLDING_NON_WAGE)
-    require_may(request, Action.SUBMIT_RETURN, business=request.user.business, tax_type=non_wage)
+    require_may(request.acting, Action.SUBMIT_RETURN, tax_type=non_wage)
     period = None
     if (period_id := request.GET.get("period", "")).isdigit():
         period = _nonwage_period(request, int(period_id))
-    found = selectors.business_uploads(request.user.business, period)
+    found = selectors.uploads_for(request.acting, period)
     page = Paginator(found, UPLOADS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "filing/uploads.html", {"page": page, "period": period})
 

@@ -1,12 +1,17 @@
-"""Reads for filing pages, each limited to one business (and checked by the caller's rights)."""
+"""Reads for filing pages. Each takes the acting context (tsc/accounts/acting.py) and puts the
+taxpayer scope and the rights into its query; the `*_for` loaders answer 404 to outsiders and
+403 to insiders without the right (tsc.accounts.access.load)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from tsc.taxpayers.models import Business, FilingPeriod, TaxType
+from tsc.accounts.access import load
+from tsc.accounts.acting import Acting
+from tsc.accounts.rights import Action, tax_type_ids_with
+from tsc.taxpayers.models import FilingPeriod, TaxType
 
 from .models import ReturnStatus, TaxReturn, Upload
 
@@ -18,13 +23,17 @@ class PeriodRow:
     overdue: bool
 
 
-def filing_periods(business: Business, tax_type: TaxType, *, since: date, today: date) -> list[PeriodRow]:
+def filing_periods(ctx: Acting, tax_type: TaxType, *, since: date, today: date) -> list[PeriodRow]:
     """Periods of one tax type ended since `since`, newest first, with their filing status.
     Unfiled periods older than that are listed too: they still need a return."""
     filed = TaxReturn.objects.filter(period=OuterRef("pk"), status=ReturnStatus.FILED)
     draft = TaxReturn.objects.filter(period=OuterRef("pk"), status=ReturnStatus.DRAFT)
     periods = (
-        FilingPeriod.objects.filter(registration__business=business, registration__tax_type=tax_type)
+        FilingPeriod.objects.filter(
+            registration__business_id=ctx.taxpayer_id,
+            registration__tax_type_id__in=tax_type_ids_with(ctx, Action.PREPARE_RETURN),
+            registration__tax_type=tax_type,
+        )
         .annotate(has_filed=Exists(filed), has_draft=Exists(draft))
         .order_by("-period_end")
     )
@@ -37,25 +46,58 @@ def filing_periods(business: Business, tax_type: TaxType, *, since: date, today:
     return rows
 
 
-def business_period(business: Business, period_id: int) -> FilingPeriod | None:
-    return (
+def period_for(ctx: Acting, period_id: int, *actions: Action) -> FilingPeriod:
+    """A filing period of the taxpayer acted for, on whose tax type the context holds one of
+    `actions`."""
+    period = (
         FilingPeriod.objects.select_related("registration__tax_type", "registration__business")
-        .filter(pk=period_id, registration__business=business)
+        .filter(pk=period_id)
         .first()
+    )
+    business_id = period.registration.business_id if period else None
+    tax_type = period.registration.tax_type if period else None
+    return load(ctx, period, business_id=business_id, tax_type=tax_type, actions=actions)
+
+
+def _returns_visible(ctx: Acting) -> Q:
+    """Returns the context may read: every return of a tax type it holds View on, and the ones
+    its own login filed on a tax type it files (a File Only user's confirmations, nothing else)."""
+    mine = Q(filed_by=ctx.login) if ctx.login is not None else Q(pk__in=[])
+    return Q(tax_type_id__in=tax_type_ids_with(ctx, Action.VIEW_RETURNS)) | (
+        mine & Q(tax_type_id__in=tax_type_ids_with(ctx, Action.SUBMIT_RETURN))
     )
 
 
-def business_return(business: Business, return_id: int) -> TaxReturn | None:
-    return (
+def return_for(ctx: Acting, return_id: int) -> TaxReturn:
+    """One return, for a context that may read it (see `_returns_visible`)."""
+    tax_return = (
         TaxReturn.objects.select_related("period", "tax_type", "business", "filed_by", "amends")
-        .filter(pk=return_id, business=business)
+        .filter(pk=return_id)
         .first()
+    )
+    if tax_return is None:
+        return load(ctx, None, business_id=None, tax_type=None, actions=())
+    mine = (
+        ctx.login is not None
+        and tax_return.filed_by_id == ctx.login.pk
+        and ctx.relationship is not None
+        and tax_return.tax_type_id in tax_type_ids_with(ctx, Action.SUBMIT_RETURN)
+    )
+    return load(
+        ctx,
+        tax_return,
+        business_id=tax_return.business_id,
+        tax_type=tax_return.tax_type,
+        actions=(Action.VIEW_RETURNS,),
+        mine=mine,
     )
 
 
-def return_history(business: Business, tax_type: TaxType, *, by: str, start: date, end: date) -> QuerySet[TaxReturn]:
-    """Filed returns by period end or by filing date, newest first, in one query."""
-    returns = TaxReturn.objects.filter(business=business, tax_type=tax_type, status=ReturnStatus.FILED)
+def return_history(ctx: Acting, tax_type: TaxType, *, by: str, start: date, end: date) -> QuerySet[TaxReturn]:
+    """Filed returns the context may read, by period end or by filing date, newest first."""
+    returns = TaxReturn.objects.filter(
+        _returns_visible(ctx), business_id=ctx.taxpayer_id, tax_type=tax_type, status=ReturnStatus.FILED
+    )
     if by == "period_end":
         returns = returns.filter(period__period_end__range=(start, end))
     else:
@@ -81,17 +123,28 @@ def prior_quarter_credit(period: FilingPeriod) -> Decimal:
     return latest if latest is not None else Decimal("0.00")
 
 
-def business_upload(business: Business, token) -> Upload | None:
-    return (
-        Upload.objects.select_related("period__registration__tax_type", "tax_return")
-        .filter(token=token, business=business)
-        .first()
+def _uploads_visible(ctx: Acting) -> Q:
+    """Uploads are part of filing: a login that files Withholding Non-Wage sees its own files,
+    and every file of the taxpayer if it may also view returns."""
+    filing = tax_type_ids_with(ctx, Action.SUBMIT_RETURN)
+    viewing = set(filing) & set(tax_type_ids_with(ctx, Action.VIEW_RETURNS))
+    mine = Q(uploaded_by=ctx.login) if ctx.login is not None else Q(pk__in=[])
+    return Q(period__registration__tax_type_id__in=viewing) | (mine & Q(period__registration__tax_type_id__in=filing))
+
+
+def upload_for(ctx: Acting, token) -> Upload:
+    found = Upload.objects.select_related("period__registration__tax_type", "tax_return").filter(token=token).first()
+    if found is None:
+        return load(ctx, None, business_id=None, tax_type=None, actions=())
+    visible = Upload.objects.filter(_uploads_visible(ctx), pk=found.pk).exists()
+    return load(ctx, found, business_id=found.business_id, tax_type=None, actions=(), mine=visible)
+
+
+def uploads_for(ctx: Acting, period: FilingPeriod | None = None) -> QuerySet[Upload]:
+    """Your uploads, newest first: the taxpayer's 1099/W-2G files the context may see."""
+    uploads = Upload.objects.filter(_uploads_visible(ctx), business_id=ctx.taxpayer_id).select_related(
+        "period", "tax_return"
     )
-
-
-def business_uploads(business: Business, period: FilingPeriod | None = None) -> QuerySet[Upload]:
-    """Your uploads, newest first: one business's 1099/W-2G files (or one period's)."""
-    uploads = Upload.objects.filter(business=business).select_related("period", "tax_return")
     if period is not None:
         uploads = uploads.filter(period=period)
     return uploads.order_by("-created_at", "-pk")

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from tsc.accounts.access import require_may, requires
 from tsc.accounts.forms import add_service_error
-from tsc.accounts.rights import Action, levels_for, may
+from tsc.accounts.rights import Action, may, tax_type_ids_with
 from tsc.accounts.services import ServiceError
 from tsc.taxpayers.models import TaxType
 from tsc.taxpayers.selectors import business_tax_types
@@ -21,9 +21,9 @@ from .forms_registry import RETURN_FORMS
 from .models import ReturnStatus
 
 
-def _tax_types_with(login, action: Action) -> list[TaxType]:
-    levels_for(login)  # one query for all the checks below
-    return [t for t in business_tax_types(login.business) if may(login, action, business=login.business, tax_type=t)]
+def _tax_types_with(ctx, action: Action) -> list[TaxType]:
+    allowed = set(tax_type_ids_with(ctx, action))
+    return [t for t in business_tax_types(ctx.taxpayer_id) if t.pk in allowed]
 
 
 NEEDS_ACTION_SHOWN = 12  # the oldest past-due first; the rest are listed under their tax type
@@ -37,9 +37,10 @@ def file_returns(request):
     since = three_years_before(today)
     sections = []
     needs_action = []
-    for tax_type in _tax_types_with(request.user, Action.PREPARE_RETURN):
-        services.registration_for_filing(business=request.user.business, tax_type=tax_type)
-        rows = selectors.filing_periods(request.user.business, tax_type, since=since, today=today)
+    ctx = request.acting
+    for tax_type in _tax_types_with(ctx, Action.PREPARE_RETURN):
+        services.registration_for_filing(business=ctx.taxpayer, tax_type=tax_type)
+        rows = selectors.filing_periods(ctx, tax_type, since=since, today=today)
         needs_action += [
             {"tax_type": tax_type, "period": row.period, "status": row.status, "overdue": row.overdue}
             for row in rows
@@ -66,28 +67,23 @@ def file_returns(request):
     return render(request, "filing/file_returns.html", context)
 
 
-def _period_or_404(request, period_id):
-    period = selectors.business_period(request.user.business, period_id)
-    if period is None:
-        raise Http404
-    return period
-
-
 def _amends(request, period):
     amend_id = request.POST.get("amends") or request.GET.get("amend")
     if not amend_id:
         return None
-    original = selectors.business_return(request.user.business, int(amend_id)) if amend_id.isdigit() else None
-    if original is None or original.period_id != period.pk or original.status != ReturnStatus.FILED:
+    if not amend_id.isdigit():
+        raise Http404
+    # Amending starts from the original's figures: a login that may not read it may not amend it.
+    original = selectors.return_for(request.acting, int(amend_id))
+    if original.period_id != period.pk or original.status != ReturnStatus.FILED:
         raise Http404
     return original
 
 
 @requires(Action.PREPARE_RETURN)
 def prepare_return(request, period_id: int):
-    period = _period_or_404(request, period_id)
+    period = selectors.period_for(request.acting, period_id, Action.PREPARE_RETURN)
     tax_type = period.registration.tax_type
-    require_may(request, Action.PREPARE_RETURN, business=request.user.business, tax_type=tax_type)
     if tax_type.code == TaxType.WITHHOLDING_NON_WAGE:
         return redirect("filing:nonwage", period_id=period.pk)
     amends = _amends(request, period)
@@ -120,7 +116,7 @@ def prepare_return(request, period_id: int):
     computation = services.compute(period, form.values(), amends=amends)
     try:
         if action == "save":
-            services.return_save_draft(actor=request.user, period=period, values=form.values(), amends=amends)
+            services.return_save_draft(actor=request.acting.login, period=period, values=form.values(), amends=amends)
             messages.success(
                 request,
                 f"Your {return_form.name} for the period ending {period.period_end:%m/%d/%Y} "
@@ -128,10 +124,10 @@ def prepare_return(request, period_id: int):
             )
             return redirect("filing:index")
         if action == "submit":
-            require_may(request, Action.SUBMIT_RETURN, business=request.user.business, tax_type=tax_type)
+            require_may(request.acting, Action.SUBMIT_RETURN, tax_type=tax_type)
             token = services.submission_token_required(request.POST.get("submission_token"))
             tax_return = services.return_submit(
-                actor=request.user, period=period, values=form.values(), submission_token=token, amends=amends
+                actor=request.acting.login, period=period, values=form.values(), submission_token=token, amends=amends
             )
             return redirect(reverse("filing:return", args=[tax_return.pk]) + "?filed=1")
     except ServiceError as error:
@@ -144,20 +140,9 @@ def prepare_return(request, period_id: int):
     return render(request, "filing/review.html", context)
 
 
-def _return_or_404(request, return_id):
-    tax_return = selectors.business_return(request.user.business, return_id)
-    if tax_return is None:
-        raise Http404
-    # View rights see filed returns; filers see the returns they prepare and their confirmations.
-    require_may(
-        request, Action.VIEW_RETURNS, Action.SUBMIT_RETURN, business=request.user.business, tax_type=tax_return.tax_type
-    )
-    return tax_return
-
-
 @requires(Action.VIEW_RETURNS, Action.SUBMIT_RETURN)
 def return_detail(request, return_id: int):
-    tax_return = _return_or_404(request, return_id)
+    tax_return = selectors.return_for(request.acting, return_id)
     records = tax_return.records.all()[:50] if tax_return.form == "CT-1096" else []
     return render(
         request,
@@ -166,10 +151,8 @@ def return_detail(request, return_id: int):
             "tax_return": tax_return,
             "just_filed": request.GET.get("filed") == "1",
             "records": records,
-            "can_amend": may(
-                request.user, Action.SUBMIT_RETURN, business=request.user.business, tax_type=tax_return.tax_type
-            )
-            and tax_return.status == ReturnStatus.FILED,
+            "can_amend": tax_return.status == ReturnStatus.FILED
+            and may(request.acting, Action.SUBMIT_RETURN, tax_type=tax_return.tax_type),
         },
     )
 
@@ -178,7 +161,7 @@ def return_detail(request, return_id: int):
 def return_pdf(request, return_id: int):
     from .pdf import return_pdf as render_pdf
 
-    tax_return = _return_or_404(request, return_id)
+    tax_return = selectors.return_for(request.acting, return_id)
     if tax_return.status != ReturnStatus.FILED:
         raise Http404
     response = HttpResponse(render_pdf(tax_return), content_type="application/pdf")
@@ -189,14 +172,14 @@ def return_pdf(request, return_id: int):
 @requires(Action.VIEW_RETURNS)
 def history(request):
     today = services.today()
-    tax_types = _tax_types_with(request.user, Action.VIEW_RETURNS)
+    tax_types = _tax_types_with(request.acting, Action.VIEW_RETURNS)
     form = HistorySearchForm(request.GET or None, tax_types=tax_types, today=today)
     results = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         results = list(
             selectors.return_history(
-                request.user.business, form.tax_type_obj(), by=data["search_by"], start=data["start"], end=data["end"]
+                request.acting, form.tax_type_obj(), by=data["search_by"], start=data["start"], end=data["end"]
             )
         )
     return render(

@@ -1,5 +1,6 @@
 import pytest
 
+from tsc.accounts.acting import Acting
 from tsc.accounts.models import AccessLevel, Login, LoginStatus, UserRight
 from tsc.accounts.rights import Action, may
 from tsc.accounts.selectors import backup_gaps
@@ -103,9 +104,9 @@ class TestEditUser:
 
     def test_rights_change_takes_effect_at_once(self, demo):
         filepay = reload(demo.filepay)
-        assert may(filepay, Action.MAKE_PAYMENT, business=demo.nutmeg, tax_type=demo.sales)
+        assert may(Acting.for_login(filepay), Action.MAKE_PAYMENT, tax_type=demo.sales)
         self.edit(demo, demo.filepay, rights=all_rights(demo, AccessLevel.VIEW_ONLY))
-        assert not may(reload(demo.filepay), Action.MAKE_PAYMENT, business=demo.nutmeg, tax_type=demo.sales)
+        assert not may(Acting.for_login(reload(demo.filepay)), Action.MAKE_PAYMENT, tax_type=demo.sales)
         event = AuditEvent.objects.filter(event="login.updated").latest("id")
         assert event.data["rights"]["ST"] == {"from": "file_pay", "to": "view"}
 
@@ -182,8 +183,8 @@ class TestAdministratorTransfer:
         administrator_transfer(actor=demo.admin, login_id=demo.filer.pk, expected_version=demo.filer.version)
         assert Login.objects.filter(business=demo.nutmeg, is_administrator=True).get() == demo.filer
         admin = reload(demo.admin)
-        assert not may(admin, Action.MANAGE_USERS, business=demo.nutmeg)
-        assert may(admin, Action.SUBMIT_RETURN, business=demo.nutmeg, tax_type=demo.sales)
+        assert not may(Acting.for_login(admin), Action.MANAGE_USERS)
+        assert may(Acting.for_login(admin), Action.SUBMIT_RETURN, tax_type=demo.sales)
         assert set(levels(admin).values()) == {"file_pay"}
         assert AuditEvent.objects.filter(event="login.administrator_transferred").get().data == {
             "from": "admin1",
