@@ -63,16 +63,16 @@ def signed_in(client):
 
 @pytest.fixture
 def file_return(demo):
-    """file_return(login, nth=0) → a filed OS-114 (zero return) for the nth oldest sales and use
-    period of the login's business, filed by that login through the real service."""
+    """file_return(login, nth=0, tax_type=sales) → a filed zero return for the nth oldest period
+    of that tax type of the login's business, filed by that login through the real service."""
     import uuid
 
     from tsc.filing import services
     from tsc.taxpayers.models import FilingPeriod
 
-    def make(login, nth: int = 0):
+    def make(login, nth: int = 0, tax_type=None):
         periods = FilingPeriod.objects.filter(
-            registration__business_id=login.business_id, registration__tax_type=demo.sales
+            registration__business_id=login.business_id, registration__tax_type=tax_type or demo.sales
         ).order_by("period_end")
         return services.return_submit(actor=login, period=periods[nth], values={}, submission_token=uuid.uuid4())
 

@@ -11,6 +11,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from tsc.lib import request_context
+
 from .models import Login, LoginStatus
 
 
@@ -131,7 +133,9 @@ class ActingContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.acting = Acting.for_login(request.user)
+        request.acting = ctx = Acting.for_login(request.user)
+        if ctx.relationship not in (None, Relationship.OWN_USER):
+            request_context.bind(acting=ctx.describe())
         return self.get_response(request)
 
 

@@ -24,5 +24,5 @@ def audit_record(
         target_type=target._meta.label if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         ip=request_context.current().ip,
-        data=data or {},
+        data=(data or {}) | ({"acting": acting} if (acting := request_context.current().acting) else {}),
     )

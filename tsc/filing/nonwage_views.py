@@ -40,7 +40,11 @@ def _nonwage_period(request, period_id):
 def _already_filed(request, period):
     original = services.filed_original(period)
     if original is not None:
-        return render(request, "filing/already_filed.html", {"period": period, "original": original})
+        return render(
+            request,
+            "filing/already_filed.html",
+            {"period": period, "original": original, "can_read": selectors.may_read_return(request.acting, original)},
+        )
     return None
 
 

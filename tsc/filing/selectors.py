@@ -68,29 +68,29 @@ def _returns_visible(ctx: Acting) -> Q:
     )
 
 
+def may_read_return(ctx: Acting, tax_return: TaxReturn) -> bool:
+    """View on its tax type, or filed by the acting login itself on a tax type it files."""
+    if not ctx.owns(tax_return.business_id):
+        return False
+    if tax_return.tax_type_id in tax_type_ids_with(ctx, Action.VIEW_RETURNS):
+        return True
+    return (
+        ctx.login is not None
+        and tax_return.filed_by_id == ctx.login.pk
+        and tax_return.tax_type_id in tax_type_ids_with(ctx, Action.SUBMIT_RETURN)
+    )
+
+
 def return_for(ctx: Acting, return_id: int) -> TaxReturn:
-    """One return, for a context that may read it (see `_returns_visible`)."""
+    """One return, for a context that may read it (`may_read_return`)."""
     tax_return = (
         TaxReturn.objects.select_related("period", "tax_type", "business", "filed_by", "amends")
         .filter(pk=return_id)
         .first()
     )
-    if tax_return is None:
-        return load(ctx, None, business_id=None, tax_type=None, actions=())
-    mine = (
-        ctx.login is not None
-        and tax_return.filed_by_id == ctx.login.pk
-        and ctx.relationship is not None
-        and tax_return.tax_type_id in tax_type_ids_with(ctx, Action.SUBMIT_RETURN)
-    )
-    return load(
-        ctx,
-        tax_return,
-        business_id=tax_return.business_id,
-        tax_type=tax_return.tax_type,
-        actions=(Action.VIEW_RETURNS,),
-        mine=mine,
-    )
+    business_id = tax_return.business_id if tax_return else None
+    readable = tax_return is not None and may_read_return(ctx, tax_return)
+    return load(ctx, tax_return, business_id=business_id, tax_type=None, actions=(), mine=readable)
 
 
 def return_history(ctx: Acting, tax_type: TaxType, *, by: str, start: date, end: date) -> QuerySet[TaxReturn]:

@@ -95,7 +95,11 @@ def prepare_return(request, period_id: int):
             return redirect(reverse("filing:return", args=[done.pk]) + "?filed=1")
     original = services.filed_original(period)
     if original and amends is None:
-        return render(request, "filing/already_filed.html", {"period": period, "original": original})
+        return render(
+            request,
+            "filing/already_filed.html",
+            {"period": period, "original": original, "can_read": selectors.may_read_return(request.acting, original)},
+        )
     return_form = RETURN_FORMS[tax_type.code]
     draft = period.returns.filter(status=ReturnStatus.DRAFT).first()
     initial = (draft.data if draft else {}) if not amends else amends.data

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class RequestContext:
     ip: str | None = None
+    # How the request acts (tsc.accounts.acting): for audit rows written by a bulk filer or by
+    # staff, "by <login> for <taxpayer> as <relationship>". Empty for a business's own users.
+    acting: dict | None = None
 
 
 _EMPTY = RequestContext()
@@ -16,6 +19,14 @@ _current: ContextVar[RequestContext | None] = ContextVar("tsc_request_context", 
 
 def current() -> RequestContext:
     return _current.get() or _EMPTY
+
+
+def bind(**changes) -> None:
+    """Add to the current request's context (the acting middleware adds how it acts)."""
+    from dataclasses import replace
+
+    if (ctx := _current.get()) is not None:
+        _current.set(replace(ctx, **changes))
 
 
 def client_ip(request) -> str | None:

@@ -14,7 +14,7 @@ UNKNOWN_NUMBER = (
 def welcome(request):
     """Step 1 of signing in: the Tax Registration Number. It is kept in the session, never in
     the URL, and the next page looks the same whether or not the business has any users."""
-    if request.user.is_authenticated and getattr(request.user, "business_id", None):
+    if request.acting.is_portal_user:
         return redirect("accounts:menu")
     form = WelcomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

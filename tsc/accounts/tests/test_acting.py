@@ -109,3 +109,23 @@ def test_the_user_loader_is_the_administrators(demo):
         user_for(Acting.for_login(demo.filepay), demo.filer.pk)
     with pytest.raises(Http404):
         user_for(Acting.for_login(demo.outsider), demo.filer.pk)
+
+
+def test_audit_rows_say_how_the_request_acted(rf, demo, staff):
+    from tsc.accounts.acting import ActingContextMiddleware
+    from tsc.audit.models import AuditEvent
+    from tsc.audit.services import audit_record
+    from tsc.lib.request_context import RequestContextMiddleware
+
+    def write(request):
+        audit_record(event="test.event", actor=request.acting.login)
+        return None
+
+    chain = RequestContextMiddleware(ActingContextMiddleware(write))
+    for login in (staff, demo.filer):
+        request = rf.get("/")
+        request.user = login
+        chain(request)
+    by_staff, by_filer = AuditEvent.objects.filter(event="test.event").order_by("id")
+    assert by_staff.data == {"acting": {"relationship": "staff", "for_business": None}}
+    assert by_filer.data == {}  # a business's own user: the actor and business say it all

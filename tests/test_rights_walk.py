@@ -1,0 +1,267 @@
+"""The rights walk: every URL pattern × every role, with real object ids (this business's and
+another's), against one declared table of who may do what.
+
+Roles: anonymous; the demo business's View Only, File Only, Pay Only, File and Pay and No Access
+users and its TSC Administrator; `mixed`, a login with a different level on each tax type (File
+Only on Sales and Use, View Only on Withholding, Pay Only on Withholding Non-Wage); another
+business's administrator (`outsider`); DRS staff. A URL pattern missing from the table fails
+`test_every_url_pattern_is_in_the_table`: a new page must declare who may open it.
+
+Expected answers: 200 (or the page's own redirect, written out), 403 for an insider without the
+right, 404 for another taxpayer's object (never confirm it exists), and a redirect to the
+Welcome page for anyone not signed in to the portal. A refused POST is refused the same way and
+changes nothing.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tsc.accounts.models import AccessLevel, Login, UserRight
+from tsc.audit.models import AuditEvent
+from tsc.filing.models import TaxReturn, Upload
+
+from .test_urls_refuse_anonymous import ALL
+
+ROLES = ("anonymous", "viewer", "filer", "payer", "filepay", "noaccess", "admin", "mixed", "outsider", "staff")
+INSIDERS = ("viewer", "filer", "payer", "filepay", "noaccess", "admin", "mixed")
+NOT_PORTAL = ("anonymous", "staff")
+WELCOME = "/"
+
+
+@dataclass
+class Case:
+    """One URL (a pattern with real arguments) and what each role gets."""
+
+    name: str
+    args: tuple = ()
+    expect: dict = field(default_factory=dict)
+
+    def __str__(self):
+        return f"{self.name}{list(self.args) if self.args else ''}"
+
+
+def allow(*roles, others=403, outsider=None, redirect_to=None):
+    """`roles` get 200 (or a redirect to `redirect_to`); other insiders `others`; the outsider
+    `outsider` (200 when it is listed in `roles`); anonymous and staff go to the Welcome page."""
+    ok = ("redirect", redirect_to) if redirect_to else 200
+    expect = dict.fromkeys(NOT_PORTAL, ("redirect", WELCOME))
+    for role in INSIDERS + ("outsider",):
+        expect[role] = ok if role in roles else others
+    if outsider is not None:
+        expect["outsider"] = outsider
+    return expect
+
+
+PORTAL = INSIDERS + ("outsider",)
+VIEWERS = ("viewer", "payer", "filepay", "admin")  # View on every tax type
+FILERS = ("filer", "filepay", "admin")  # File on every tax type
+PAYERS = ("payer", "filepay", "admin")
+ADMINS = ("admin", "outsider")
+
+# Object names (resolved per test to real ids): P_* periods and R_* returns of the demo business
+# unless *_OTHER (Charter Oak Bakery's), U_* uploads, L_* logins.
+TABLE = [
+    Case("accounts:menu", expect=allow(*PORTAL)),
+    Case("accounts:administrator_contact", expect=allow(*PORTAL)),
+    Case("accounts:profile", expect=allow(*PORTAL)),
+    Case("accounts:profile_contact", expect=allow(*PORTAL)),
+    Case("accounts:profile_password", expect=allow(*PORTAL)),
+    Case("accounts:profile_questions", expect=allow(*PORTAL)),
+    Case("accounts:profile_telephone_password", expect=allow(*PORTAL)),
+    Case("accounts:first_sign_in", expect=allow(*PORTAL, redirect_to="/menu/")),
+    Case("accounts:history", expect=allow(*VIEWERS, "mixed", "outsider")),
+    Case("accounts:payments", expect=allow(*PAYERS, "mixed", "outsider")),
+    Case("accounts:business_profile", expect=allow(*ADMINS)),
+    Case("accounts:users", expect=allow(*ADMINS)),
+    Case("accounts:user_add", expect=allow(*ADMINS)),
+    Case("accounts:user_activity", expect=allow(*ADMINS)),
+    Case("accounts:user_edit", ("L_FILER",), allow("admin", outsider=404)),
+    Case("accounts:user_edit", ("L_OTHER",), allow("outsider", others=403) | {"admin": 404}),
+    Case("filing:index", expect=allow(*FILERS, "mixed", "outsider")),
+    Case("filing:history", expect=allow(*VIEWERS, "mixed", "outsider")),
+    Case("filing:nonwage_template", expect=allow(*FILERS, "mixed", "outsider")),
+    Case("filing:uploads", expect=allow(*FILERS, "outsider")),
+    # A period: its tax type's File right; another business's period is not found.
+    Case("filing:prepare", ("P_ST",), allow(*FILERS, "mixed", outsider=404)),
+    Case("filing:prepare", ("P_WH",), allow(*FILERS, outsider=404)),
+    Case("filing:prepare", ("P_WN",), allow(*FILERS, outsider=404, redirect_to="nonwage:P_WN")),
+    Case(
+        "filing:prepare", ("P_OTHER",), allow("outsider") | dict.fromkeys(("filer", "filepay", "admin", "mixed"), 404)
+    ),
+    Case("filing:nonwage", ("P_WN",), allow(*FILERS, outsider=404)),
+    Case("filing:nonwage", ("P_ST",), allow(outsider=404) | dict.fromkeys(FILERS + ("mixed",), 404)),
+    Case("filing:nonwage_manual", ("P_WN",), allow(*FILERS, outsider=404)),
+    Case("filing:nonwage_upload", ("P_WN", "pub1220"), allow(*FILERS, outsider=404)),
+    Case("filing:nonwage_upload", ("P_WN", "csv"), allow(*FILERS, outsider=404)),
+    # Uploads: the filer who sent it, and logins that both file and view Withholding Non-Wage.
+    Case("filing:upload_status", ("U_FILEPAY",), allow("filepay", "admin", outsider=404)),
+    Case("filing:upload_status", ("U_FILER",), allow("filer", "filepay", "admin", outsider=404)),
+    Case("filing:upload_progress", ("U_FILEPAY",), allow("filepay", "admin", outsider=404)),
+    Case("filing:upload_status", ("U_OTHER",), allow("outsider") | dict.fromkeys(FILERS + ("mixed",), 404)),
+    # Returns: View rights read any; a File Only login reads only what it filed itself.
+    Case("filing:return", ("R_FILEPAY",), allow(*VIEWERS, outsider=404)),
+    Case("filing:return", ("R_FILER",), allow(*VIEWERS, "filer", outsider=404)),
+    Case("filing:return", ("R_MIXED",), allow(*VIEWERS, "mixed", outsider=404)),
+    Case("filing:return", ("R_WH",), allow(*VIEWERS, "mixed", outsider=404)),
+    Case("filing:return", ("R_OTHER",), allow("outsider") | dict.fromkeys(VIEWERS + ("filer", "mixed"), 404)),
+    Case("filing:return_pdf", ("R_FILEPAY",), allow(*VIEWERS, outsider=404)),
+    Case("filing:return_pdf", ("R_FILER",), allow(*VIEWERS, "filer", outsider=404)),
+    Case("filing:return_pdf", ("R_WH",), allow(*VIEWERS, "mixed", outsider=404)),
+    Case("filing:return_pdf", ("R_OTHER",), allow("outsider") | dict.fromkeys(VIEWERS + ("filer", "mixed"), 404)),
+]
+
+# Public pages: open to everyone; checked elsewhere (test_urls_refuse_anonymous, the sign-in tests).
+PUBLIC = {
+    "site:welcome",
+    "site:privacy",
+    "accounts:sign_in",
+    "accounts:signed_out",
+    "accounts:first_time",
+    "accounts:forgot_password",
+    "accounts:forgot_password_answers",
+    "accounts:sign_out",
+}
+# The DRS back office (Django admin): staff only; every other role is sent to its sign-in page.
+BACK_OFFICE = "admin:"
+
+
+def test_every_url_pattern_is_in_the_table():
+    declared = {case.name for case in TABLE} | PUBLIC
+    missing = sorted(name for name, _ in ALL if not name.startswith(BACK_OFFICE) and name not in declared)
+    assert not missing, f"URL patterns with no row in the rights table: {missing}"
+    stale = sorted(declared - {name for name, _ in ALL})
+    assert not stale, f"rows for URL patterns that no longer exist: {stale}"
+
+
+@pytest.fixture
+def world(demo, file_return):
+    """The demo business, a login with a different level on each tax type, a return and an
+    upload per owner, and the same of another business; DRS staff."""
+    from tsc.filing.uploads import upload_receive
+
+    mixed = Login.objects.create(business=demo.nutmeg, user_id="mixed1")
+    for tax_type, level in (
+        (demo.sales, AccessLevel.FILE_ONLY),
+        (demo.withholding, AccessLevel.VIEW_ONLY),
+        (demo.non_wage, AccessLevel.PAY_ONLY),
+    ):
+        UserRight.objects.create(login=mixed, tax_type=tax_type, level=level)
+    staff = Login.objects.create_superuser("clerk1", "Demo#2024")
+
+    def period(business, tax_type):
+        return business.registrations.get(tax_type=tax_type).periods.order_by("-period_end").first()
+
+    from tsc.filing.services import registration_for_filing
+
+    registration_for_filing(business=demo.nutmeg, tax_type=demo.non_wage)
+    registration_for_filing(business=demo.bakery, tax_type=demo.non_wage)
+
+    def upload(login, business):
+        content = b"payee_name,payee_tin\n"  # checked later or rejected: only its owner matters here
+        return upload_receive(
+            actor=login, period=period(business, demo.non_wage), kind="csv", file=SimpleUploadedFile("f.csv", content)
+        )
+
+    objects = {
+        "P_ST": period(demo.nutmeg, demo.sales),
+        "P_WH": period(demo.nutmeg, demo.withholding),
+        "P_WN": period(demo.nutmeg, demo.non_wage),
+        "P_OTHER": period(demo.bakery, demo.sales),
+        "R_FILER": file_return(demo.filer, 0),
+        "R_FILEPAY": file_return(demo.filepay, 1),
+        "R_MIXED": file_return(mixed, 2),
+        "R_WH": file_return(demo.filepay, 0, demo.withholding),
+        "R_OTHER": file_return(demo.outsider, 0),
+        "U_FILER": upload(demo.filer, demo.nutmeg),
+        "U_FILEPAY": upload(demo.filepay, demo.nutmeg),
+        "U_OTHER": upload(demo.outsider, demo.bakery),
+        "L_FILER": demo.filer,
+        "L_OTHER": demo.outsider,
+    }
+    logins = {name: getattr(demo, name) for name in INSIDERS if name != "mixed"}
+    logins |= {"mixed": mixed, "outsider": demo.outsider, "staff": staff}
+    return objects, logins
+
+
+def _arg(objects, value):
+    obj = objects.get(value)
+    if obj is None:
+        return value
+    return obj.token if isinstance(obj, Upload) else obj.pk
+
+
+def _answer(response):
+    if response.status_code in (301, 302):
+        return ("redirect", response.url.split("?")[0])
+    return response.status_code
+
+
+def _expected(objects, expect):
+    if isinstance(expect, tuple) and expect[1].startswith("nonwage:"):
+        return ("redirect", reverse("filing:nonwage", args=[objects[expect[1].split(":")[1]].pk]))
+    return expect
+
+
+@pytest.mark.parametrize("case", TABLE, ids=str)
+def test_each_role_gets_what_the_table_says(client, world, case):
+    objects, logins = world
+    url = reverse(case.name, args=[_arg(objects, a) for a in case.args])
+    assert set(case.expect) == set(ROLES), f"{case}: every role needs an answer"
+    wrong = []
+    for role in ROLES:
+        client.logout()
+        if role != "anonymous":
+            client.force_login(logins[role], backend="tsc.accounts.backends.LoginBackend")
+        expected = _expected(objects, case.expect[role])
+        got = _answer(client.get(url))
+        if got != expected:
+            wrong.append(f"GET as {role}: expected {expected}, got {got}")
+        if expected in (403, 404) or expected == ("redirect", WELCOME):
+            # A refused POST is refused the same way, before anything is read or written.
+            counts = (TaxReturn.objects.count(), Upload.objects.count(), AuditEvent.objects.count())
+            got = _answer(client.post(url, {"action": "submit", "submission_token": str(uuid.uuid4())}))
+            if got != expected:
+                wrong.append(f"POST as {role}: expected {expected}, got {got}")
+            if counts != (TaxReturn.objects.count(), Upload.objects.count(), AuditEvent.objects.count()):
+                wrong.append(f"POST as {role} changed something")
+    assert not wrong, f"{case} ({url}):\n" + "\n".join(wrong)
+
+
+ADMIN_SAMPLES = [name for name, _ in ALL if name.startswith(BACK_OFFICE)]
+
+
+def test_the_back_office_is_for_staff_only(client, world):
+    from .test_urls_refuse_anonymous import concrete
+
+    _, logins = world
+    patterns = dict(ALL)
+    for role in ROLES:
+        client.logout()
+        if role != "anonymous":
+            client.force_login(logins[role], backend="tsc.accounts.backends.LoginBackend")
+        for name in ADMIN_SAMPLES:
+            if name in ("admin:login", "admin:logout"):
+                continue
+            response = client.get(concrete(patterns[name]))
+            if role == "staff":
+                # Some back-office pages are refused to staff by design (enrollment codes are issued
+                # by an action, never typed in): 403 is an answer, a crash is not.
+                assert response.status_code < 500, (name, response.status_code)
+            else:
+                refused = response.status_code == 404 or (
+                    response.status_code == 302 and "/drs-admin/login/" in response.url
+                )
+                assert refused, f"{name} answered {response.status_code} to {role}"
+
+
+def test_file_only_is_told_a_period_was_filed_without_seeing_the_return(signed_in, demo, file_return):
+    theirs = file_return(demo.filepay)
+    html = signed_in(demo.filer).get(reverse("filing:prepare", args=[theirs.period_id])).content.decode()
+    assert "by another user of your business" in html
+    assert theirs.confirmation_number not in html and f"amend={theirs.pk}" not in html
+    html = signed_in(demo.filepay).get(reverse("filing:prepare", args=[theirs.period_id])).content.decode()
+    assert theirs.confirmation_number in html and f"amend={theirs.pk}" in html
