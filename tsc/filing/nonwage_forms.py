@@ -3,6 +3,7 @@
 from django import forms
 
 from tsc.lib.fields import MoneyField
+from tsc.lib.formats import records
 from tsc.lib.forms import UswdsForm
 from tsc.lib.usps import STATE_CHOICES
 
@@ -53,6 +54,37 @@ class RecordForm(UswdsForm):
         if amount is not None and withheld is not None and withheld > amount:
             self.add_error("ct_tax_withheld", "The tax withheld cannot be more than the amount paid.")
         return cleaned
+
+
+# Where a problem the record checks find (the same checks uploads get) shows on the form.
+_FIELD_OF_PROBLEM = {
+    records.F_FORM: "form",
+    records.F_PAYEE_TIN: "payee_tin",
+    records.F_TIN_TYPE: "tin_type",
+    records.F_PAYEE_NAME: "payee_name",
+    records.F_PAYEE_ADDRESS: "payee_address",
+    records.F_PAYEE_CITY: "payee_city",
+    records.F_PAYEE_STATE: "payee_state",
+    records.F_PAYEE_ZIP: "payee_zip",
+    records.F_STATE_TAX: "ct_tax_withheld",
+}
+
+
+def check_record(form: RecordForm, record: records.InformationReturn) -> bool:
+    """Run the checks every 1099/W-2G gets, whichever way it came in (entered here, CSV,
+    Publication 1220), and put each problem next to its field. True when there are none."""
+    problems = records.validate_record(record, 1)
+    for problem in problems:
+        field = _FIELD_OF_PROBLEM.get(problem.field)
+        if field is None and problem.field.startswith("Amount"):
+            field = "amount"
+        label = form.fields[field].label if field else problem.field
+        message = f"{label} {problem.reason}."
+        if field is None or field in form.cleaned_data:
+            form.add_error(field, message)
+        else:  # the field already has its own error: one message per field is enough
+            continue
+    return not problems
 
 
 class BaseRecordFormSet(forms.BaseFormSet):

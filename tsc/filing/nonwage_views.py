@@ -24,7 +24,7 @@ from tsc.taxpayers.models import TaxType
 from . import selectors, services
 from .computations import ct1096
 from .models import ReturnStatus, Upload, UploadKind
-from .nonwage_forms import AMOUNT_CODE, MAX_MANUAL_RECORDS, TOO_MANY, RecordFormSet, UploadForm
+from .nonwage_forms import AMOUNT_CODE, MAX_MANUAL_RECORDS, TOO_MANY, RecordFormSet, UploadForm, check_record
 from .uploads import progress_get, upload_receive
 
 UPLOADS_PER_PAGE = 25
@@ -145,7 +145,11 @@ def manual(request, period_id: int):
     formset = RecordFormSet(data)
     if not formset.is_valid():
         return _entry(request, context, formset)
-    records = [_record(request.acting.taxpayer, f.cleaned_data) for f in formset.forms if f.has_changed()]
+    entered = [(f, _record(request.acting.taxpayer, f.cleaned_data)) for f in formset.forms if f.has_changed()]
+    checked = [check_record(form, record) for form, record in entered]
+    if not all(checked):
+        return _entry(request, context, formset)
+    records = [record for _, record in entered]
     try:
         if action == "save":
             services.ct1096_save_draft(actor=request.acting.login, period=period, records=records, source="manual")

@@ -150,6 +150,23 @@ def test_manual_bad_input_is_shown_per_field(demo, signed_in, period):
     assert not TaxReturn.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "typed", "reason"),
+    [
+        ("payee_name", "=HYPERLINK(1)", "must not start with =, +, - or @"),
+        ("payee_city", "Hart\tford", "no accented letters, symbols or tabs"),
+        ("payee_address", "1 Rue Céleste", "no accented letters, symbols or tabs"),
+        ("payee_name", "12345", "is all digits"),
+    ],
+)
+def test_forms_entered_by_hand_get_the_same_record_checks_as_uploads(demo, signed_in, period, field, typed, reason):
+    for action in ("review", "submit", "save"):
+        data = manual_post(2, action=action) | row(1, **{field: typed})
+        html = signed_in(demo.filer).post(f"/file/{period.pk}/1099/manual/", data).content.decode()
+        assert reason in html, action
+        assert not TaxReturn.objects.exists()
+
+
 def test_blank_extra_rows_are_ignored(demo, signed_in, period):
     data = manual_post(1) | {"form-TOTAL_FORMS": "2"}
     response = signed_in(demo.filer).post(f"/file/{period.pk}/1099/manual/", data)
