@@ -25,8 +25,7 @@ sys.path.insert(0, str(ROOT))
 WORK = tempfile.mkdtemp(prefix="tsc-bench-")
 os.environ.update(
     {
-        "DJANGO_SETTINGS_MODULE": "tsc.settings",
-        "TSC_TESTING": "1",
+        "DJANGO_SETTINGS_MODULE": "tsc.settings_test",
         "DEBUG": "0",
         "TSC_VAR_DIR": WORK,
         "TSC_PII_KEYS": "b1:" + base64.b64encode(os.urandom(32)).decode(),

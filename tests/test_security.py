@@ -76,6 +76,43 @@ def test_production_refuses_to_start_without_its_secrets(missing):
     assert result["returncode"] != 0 and "ImproperlyConfigured" in result["stderr"]
 
 
+PRODUCTION_ENV = {
+    "SECRET_KEY": "s" * 50,
+    "TSC_PII_KEYS": "k1:" + "A" * 43 + "=",
+    "TSC_PII_INDEX_KEY": "B" * 43 + "=",
+    "TSC_VAR_DIR": "/tmp/tsc-prod-check",
+}
+
+
+@pytest.mark.parametrize("typo", ["ture", "2", "enabled", "off!"])
+def test_a_switch_that_is_neither_true_nor_false_stops_the_start(typo):
+    result = production_settings(**PRODUCTION_ENV, DEBUG=typo)
+    assert result["returncode"] != 0 and "DEBUG must be true or false" in result["stderr"]
+
+
+@pytest.mark.parametrize(("spelling", "on"), [("1", True), ("TRUE", True), ("yes", True), ("0", False), ("off", False)])
+def test_true_and_false_spellings_are_accepted(spelling, on):
+    import json
+
+    result = production_settings(**PRODUCTION_ENV, SECURE_SSL_REDIRECT=spelling)
+    assert result["returncode"] == 0, result["stderr"]
+    assert json.loads(result["stdout"])["SECURE_SSL_REDIRECT"] is on
+
+
+def test_the_production_settings_know_no_testing_mode():
+    # A test-only switch in production settings is one environment variable away from turning
+    # off HTTPS, the secret checks and the background worker in production.
+    source = (ROOT / "tsc" / "settings.py").read_text()
+    assert "TESTING" not in source and "TSC_TESTING" not in source
+    result = production_settings(**PRODUCTION_ENV, TSC_TESTING="1")
+    import json
+
+    assert json.loads(result["stdout"])["SESSION_COOKIE_SECURE"] is True
+    del_key = dict(PRODUCTION_ENV)
+    del del_key["SECRET_KEY"]
+    assert production_settings(**del_key, TSC_TESTING="1")["returncode"] != 0
+
+
 def test_secrets_may_come_from_files(tmp_path):
     import json
 
@@ -168,7 +205,8 @@ def test_back_office_edits_are_audited(demo, client):
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     event = AuditEvent.objects.get(event="business.changed_by_drs")
-    assert event.actor.user_id == "clerk" and event.data == {"fields": ["legal_name"]}
+    assert event.actor.user_id == "clerk" and event.data["fields"] == ["legal_name"]
+    assert event.data["acting"] == {"relationship": "staff", "for_business": None}
     assert event.ip == "127.0.0.1"
 
 

@@ -14,8 +14,21 @@ from django.utils.csp import CSP
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def envbool(name: str, default: str = "0") -> bool:
-    return os.environ.get(name, default).strip().lower() in ("1", "true", "yes", "on")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def envbool(name: str, default: bool = False) -> bool:
+    """A true/false switch. Anything but a true or false spelling is refused: a typo such as
+    DEBUG=ture must not silently mean off (or on)."""
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false (1/0, true/false, yes/no, on/off).")
 
 
 def envint(name: str, default: int) -> int:
@@ -30,12 +43,11 @@ def envsecret(name: str, default: str = "") -> str:
 
 
 DEBUG = envbool("DEBUG")
-TESTING = envbool("TSC_TESTING")
 VAR_DIR = Path(os.environ.get("TSC_VAR_DIR", BASE_DIR / "var"))
 
 SECRET_KEY = envsecret("SECRET_KEY")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off.")
     SECRET_KEY = "dev-only-not-secret-" + "x" * 40
 
@@ -139,13 +151,13 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Transport security: on whenever DEBUG is off.
-SECURE = not DEBUG and not TESTING
+SECURE = not DEBUG
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_HSTS_SECONDS = 63072000 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
-SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "1" if SECURE else "0")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", SECURE)
 if envbool("BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -168,7 +180,7 @@ SECURE_CSP = {
 # Personal data at rest (tsc/lib/pii.py): AES-GCM keys and the blind-index key. Never SECRET_KEY.
 TSC_PII_KEYS = envsecret("TSC_PII_KEYS")
 TSC_PII_INDEX_KEY = envsecret("TSC_PII_INDEX_KEY")
-if not (TSC_PII_KEYS and TSC_PII_INDEX_KEY) and not (DEBUG or TESTING):
+if not (TSC_PII_KEYS and TSC_PII_INDEX_KEY) and not DEBUG:
     raise ImproperlyConfigured("TSC_PII_KEYS and TSC_PII_INDEX_KEY must be set when DEBUG is off.")
 
 LANGUAGE_CODE = "en-us"
@@ -190,16 +202,16 @@ STORAGES = {
 }
 
 # Serve straight from the source folders in development and tests (no collectstatic needed).
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
-WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # Background work: the django.tasks API, executed by huey (SQLite file by default, Redis at scale).
 # tsc.lib.tasks' huey classes carry the one huey task that runs django.tasks tasks, so
-# `manage.py run_huey` is the worker. Tests run tasks at once (immediate) unless TSC_HUEY_IMMEDIATE=0.
+# `manage.py run_huey` is the worker. TSC_HUEY_IMMEDIATE=1 runs tasks at once, in the request.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 HUEY = {
     "name": os.environ.get("TSC_HUEY_NAME", "tsc"),
-    "immediate": envbool("TSC_HUEY_IMMEDIATE", "1" if TESTING else "0"),
+    "immediate": envbool("TSC_HUEY_IMMEDIATE"),
 }
 if REDIS_URL:
     HUEY |= {"huey_class": "tsc.lib.tasks.TscRedisHuey", "url": REDIS_URL}
