@@ -82,11 +82,12 @@ def test_three_wrong_passwords_lock_the_login(demo, page: Page):
         _try_password(page, "filer", "Wrong#2024")
         expect(alert).to_contain_text(BAD_CREDENTIALS)
 
+    # The third failure locks, but answers like the others (a stranger must not learn the ID exists).
     _try_password(page, "filer", "Wrong#2024")
-    expect(alert).to_contain_text("This login is locked")
-    expect(alert).to_contain_text("TSC Administrator")
+    expect(alert).to_contain_text(BAD_CREDENTIALS)
+    expect(alert).to_contain_text("a login is locked")
 
-    # The right password no longer gets in.
+    # The right password no longer gets in; its owner learns why.
     _try_password(page, "filer", DEMO_PASSWORD)
     expect(alert).to_contain_text("This login is locked")
     expect(alert).to_contain_text("TSC Administrator")

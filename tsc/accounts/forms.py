@@ -239,11 +239,10 @@ class ForgotPasswordAnswersForm(NewPasswordMixin, UswdsForm):
     answer2 = forms.CharField(max_length=60, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     field_order = ["answer1", "answer2", "password1", "password2"]
 
-    def __init__(self, *args, question1: str, question2: str, login=None, **kwargs):
+    def __init__(self, *args, question1: str, question2: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["answer1"].label = question1
         self.fields["answer2"].label = question2
-        self.login_for_validation = login
 
 
 class CurrentPasswordMixin(forms.Form):

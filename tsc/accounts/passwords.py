@@ -95,3 +95,17 @@ def generate_enrollment_code() -> str:
 def normalize_enrollment_code(value: str) -> str:
     raw = "".join(ch for ch in value.upper() if ch.isalnum())
     return f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else raw
+
+
+_DECOYS: dict[str, str] = {}
+
+
+def decoy_hash() -> str:
+    """A hash in the current hasher to check against when there is nothing real to check, so a
+    missing login costs as much as a real one."""
+    from django.contrib.auth.hashers import get_hasher
+
+    algorithm = get_hasher().algorithm
+    if algorithm not in _DECOYS:
+        _DECOYS[algorithm] = make_password(secrets.token_urlsafe(16))
+    return _DECOYS[algorithm]

@@ -168,6 +168,8 @@ def _enrollment_match(business: Business, code: str) -> EnrollmentCode | None:
 class SignInOutcome(StrEnum):
     OK = "ok"
     BAD_CREDENTIALS = "bad_credentials"
+    # Forgot password: the identity answers are right, but the new password was refused.
+    ANSWERS_RIGHT = "answers_right"
     LOCKED = "locked"
     DISABLED = "disabled"
 
@@ -189,10 +191,15 @@ def sign_in_check(*, business: Business | None, user_id: str, password: str) -> 
     if login is None:
         make_password(password)  # same work as a real check, so timing does not tell who exists
         return SignInResult(SignInOutcome.BAD_CREDENTIALS)
+    right = login.check_password(password)
     if login.status == LoginStatus.LOCKED:
-        return SignInResult(SignInOutcome.LOCKED, login)
-    if not login.check_password(password):
-        return SignInResult(login_record_failure(login=login), login)
+        # Only someone who knows the password learns that the login is locked; nothing is counted.
+        return SignInResult(SignInOutcome.LOCKED if right else SignInOutcome.BAD_CREDENTIALS, login)
+    if not right:
+        # The failure that locks the login answers like any other: "locked" would tell a
+        # stranger that the User ID exists. The owner learns it with the right password.
+        login_record_failure(login=login)
+        return SignInResult(SignInOutcome.BAD_CREDENTIALS, login)
     if login.status == LoginStatus.DISABLED:
         return SignInResult(SignInOutcome.DISABLED, login)
     login_record_success(login=login)
@@ -224,18 +231,45 @@ def login_record_success(*, login: Login) -> None:
 # ---- forgot password ----------------------------------------------------------------------
 
 
-@transaction.atomic
-def password_reset_with_answers(*, login: Login, answer1: str, answer2: str, new_password: str) -> SignInResult:
-    """Both identity answers right → the new password is set and failures reset. Wrong answers
-    count as failed sign-ins and lock the login like wrong passwords do."""
-    login = Login.objects.select_for_update().get(pk=login.pk)
+def _check_answers(login: Login | None, answer1: str, answer2: str) -> bool:
+    """Both identity answers right? The same hashing work whether or not the login exists or has
+    answers, so the time taken does not tell which User IDs exist."""
+    hash1 = login.answer1_hash if login is not None and login.has_identity_questions else ""
+    hash2 = login.answer2_hash if login is not None and login.has_identity_questions else ""
+    right1 = passwords.check_answer(answer1, hash1 or passwords.decoy_hash())
+    right2 = passwords.check_answer(answer2, hash2 or passwords.decoy_hash())
+    return bool(hash1 and hash2) and right1 and right2
+
+
+def password_reset_with_answers(
+    *, login: Login | None, answer1: str, answer2: str, new_password: str | None
+) -> SignInResult:
+    """Both identity answers right → the new password is set and failures reset. The answers
+    are checked first, whatever the new password: wrong answers count as failed sign-ins and lock
+    the login like wrong passwords do, even when the new password is also refused. `login` None
+    (no such User ID) costs the same and answers the same. `new_password` None: the form already
+    refused it; only the answers are checked (outcome ANSWERS_RIGHT)."""
+    right = _check_answers(login, answer1, answer2)
+    if login is None or not login.has_identity_questions:
+        return SignInResult(SignInOutcome.BAD_CREDENTIALS)
     if login.status == LoginStatus.LOCKED:
-        return SignInResult(SignInOutcome.LOCKED, login)
-    right = passwords.check_answer(answer1, login.answer1_hash) & passwords.check_answer(answer2, login.answer2_hash)
+        # As at sign-in: only someone who knows the answers learns that the login is locked.
+        return SignInResult(SignInOutcome.LOCKED if right else SignInOutcome.BAD_CREDENTIALS, login)
     if not right:
-        return SignInResult(login_record_failure(login=login, reason="identity_answers"), login)
+        login_record_failure(login=login, reason="identity_answers")
+        return SignInResult(SignInOutcome.BAD_CREDENTIALS, login)
     if login.status == LoginStatus.DISABLED:
         return SignInResult(SignInOutcome.DISABLED, login)
+    if new_password is None:
+        return SignInResult(SignInOutcome.ANSWERS_RIGHT, login)
+    return _password_reset(login, new_password)
+
+
+@transaction.atomic
+def _password_reset(login: Login, new_password: str) -> SignInResult:
+    login = Login.objects.select_for_update().get(pk=login.pk)
+    if login.status != LoginStatus.ACTIVE:  # locked or disabled meanwhile
+        return SignInResult(SignInOutcome.LOCKED if login.status == LoginStatus.LOCKED else SignInOutcome.DISABLED)
     _check_password_rule(new_password, login)
     login.set_password(new_password)
     login.failed_logins = 0

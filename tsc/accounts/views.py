@@ -31,7 +31,11 @@ LOCKED_MESSAGE = (
     "This login is locked. Contact your business's TSC Administrator to unlock it. (DRS cannot unlock TSC users.)"
 )
 DISABLED_MESSAGE = "This login has been disabled. Contact your business's TSC Administrator."
-BAD_CREDENTIALS_MESSAGE = "The User ID or password is not correct. Passwords are case sensitive."
+BAD_CREDENTIALS_MESSAGE = (
+    "The User ID or password is not correct. Passwords are case sensitive. "
+    "After 3 failed attempts in a row a login is locked."
+)
+BAD_ANSWERS_MESSAGE = "Your answers do not match our records. After 3 failed attempts in a row a login is locked."
 
 
 def _signin_business(request) -> Business | None:
@@ -141,17 +145,21 @@ def forgot_password_answers(request):
         q1, q2 = login.question1, login.question2
     else:
         q1, q2 = _decoy_questions(business, user_id)
+    # The new password is checked against the rule only (not against the login's User ID or
+    # name) until the answers are known to be right: the page must not tell which IDs exist.
     form = forms.ForgotPasswordAnswersForm(
-        request.POST or None, question1=QUESTION_TEXT[q1], question2=QUESTION_TEXT[q2], login=login
+        request.POST or None, question1=QUESTION_TEXT[q1], question2=QUESTION_TEXT[q2]
     )
-    if request.method == "POST" and form.is_valid():
-        if login is None or not login.has_identity_questions:
-            form.add_error(None, "Your answers do not match our records.")
-        else:
-            data = form.cleaned_data
+    if request.method == "POST":
+        valid = form.is_valid()
+        answers = (form.cleaned_data.get("answer1"), form.cleaned_data.get("answer2"))
+        if all(answers):
             try:
                 result = password_reset_with_answers(
-                    login=login, answer1=data["answer1"], answer2=data["answer2"], new_password=data["password1"]
+                    login=login,
+                    answer1=answers[0],
+                    answer2=answers[1],
+                    new_password=form.cleaned_data["password1"] if valid else None,
                 )
             except ServiceError as error:
                 forms.add_service_error(form, error)
@@ -160,12 +168,13 @@ def forgot_password_answers(request):
                     request.session.pop(FORGOT_USER, None)
                     messages.success(request, "Your password was changed. Sign in with your new password.")
                     return redirect("accounts:sign_in")
-                form.add_error(
-                    None,
-                    {SignInOutcome.LOCKED: LOCKED_MESSAGE, SignInOutcome.DISABLED: DISABLED_MESSAGE}.get(
-                        result.outcome, "Your answers do not match our records."
-                    ),
-                )
+                if result.outcome != SignInOutcome.ANSWERS_RIGHT:
+                    form.add_error(
+                        None,
+                        {SignInOutcome.LOCKED: LOCKED_MESSAGE, SignInOutcome.DISABLED: DISABLED_MESSAGE}.get(
+                            result.outcome, BAD_ANSWERS_MESSAGE
+                        ),
+                    )
     return render(
         request, "accounts/forgot_password_answers.html", {"form": form, "business": business, "user_id": user_id}
     )

@@ -40,7 +40,8 @@ class TestSignIn:
 
     def test_three_consecutive_failures_lock_the_login(self, demo):
         outcomes = [sign_in_check(business=demo.nutmeg, user_id="filer", password="wrong#1").outcome for _ in range(3)]
-        assert outcomes == [SignInOutcome.BAD_CREDENTIALS, SignInOutcome.BAD_CREDENTIALS, SignInOutcome.LOCKED]
+        # The third answers like the others: "locked" would tell a stranger the User ID exists.
+        assert outcomes == [SignInOutcome.BAD_CREDENTIALS] * 3
         assert reload(demo.filer).status == LoginStatus.LOCKED
         # Locked: the right password is refused too.
         assert (
@@ -102,9 +103,9 @@ class TestForgotPassword:
             result = services.password_reset_with_answers(
                 login=demo.payer, answer1="x", answer2="y", new_password="Fresh#123"
             )
-        assert result.outcome == SignInOutcome.LOCKED
+        assert result.outcome == SignInOutcome.BAD_CREDENTIALS
         assert reload(demo.payer).status == LoginStatus.LOCKED
-        # Even right answers do not open a locked login.
+        # Even right answers do not open a locked login; only they learn that it is locked.
         result = services.password_reset_with_answers(
             login=demo.payer, answer1="Hartford", answer2="Rex", new_password="Fresh#123"
         )
@@ -249,3 +250,42 @@ def test_no_audit_row_holds_a_secret(demo):
     blob = " ".join(str(e.data) for e in AuditEvent.objects.all())
     for secret in ("Demo#2024", "Better#1", "Wrong#99", "Hartford", "Rex"):
         assert secret not in blob
+
+
+class CountingHasher:
+    """Counts every hash computed or checked (the costly part), whatever the hasher."""
+
+    calls = 0
+
+
+def test_forgot_password_costs_the_same_for_an_unknown_user_id(demo, settings):
+    from django.contrib.auth.hashers import MD5PasswordHasher
+
+    class Counting(MD5PasswordHasher):
+        algorithm = "md5"
+
+        def verify(self, password, encoded):
+            CountingHasher.calls += 1
+            return super().verify(password, encoded)
+
+        def encode(self, password, salt):
+            CountingHasher.calls += 1
+            return super().encode(password, salt)
+
+    import sys
+
+    module = sys.modules[__name__]
+    module.Counting = Counting
+    settings.PASSWORD_HASHERS = [f"{__name__}.Counting"]
+    from tsc.accounts import passwords
+
+    passwords.decoy_hash()  # made once per process, like the real page after its first use
+
+    def cost(login):
+        CountingHasher.calls = 0
+        services.password_reset_with_answers(login=login, answer1="x", answer2="y", new_password="Fresh#123")
+        return CountingHasher.calls
+
+    no_questions = Login.objects.create(business=demo.nutmeg, user_id="fresh1")
+    costs = [cost(demo.payer), cost(None), cost(no_questions)]
+    assert costs[0] > 0 and len(set(costs)) == 1, costs

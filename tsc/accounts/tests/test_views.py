@@ -65,9 +65,11 @@ class TestSignIn:
         for _ in range(3):
             response = client.post("/sign-in/", {"user_id": "filer", "password": "Wrong#123"})
         html = response.content.decode()
-        assert "This login is locked" in html and "TSC Administrator" in html
+        assert "The User ID or password is not correct" in html and "a login is locked" in html
+        assert "This login is locked" not in html  # a stranger must not learn the ID exists
         response = client.post("/sign-in/", {"user_id": "filer", "password": "Demo#2024"})
-        assert response.status_code == 200 and "This login is locked" in response.content.decode()
+        html = response.content.decode()
+        assert response.status_code == 200 and "This login is locked" in html and "TSC Administrator" in html
         assert "_auth_user_id" not in client.session
 
     def test_signing_in_rotates_the_session_key(self, demo, client):
@@ -303,8 +305,47 @@ class TestForgotPasswordViews:
                 "/forgot-password/answers/",
                 {"answer1": "x", "answer2": "y", "password1": "Fresh#123", "password2": "Fresh#123"},
             )
-        assert "This login is locked" in response.content.decode()
+        assert "Your answers do not match our records" in response.content.decode()
         assert Login.objects.get(pk=demo.payer.pk).status == LoginStatus.LOCKED
+        response = client.post(
+            "/forgot-password/answers/",
+            {"answer1": "Hartford", "answer2": "Rex", "password1": "Fresh#123", "password2": "Fresh#123"},
+        )
+        assert "This login is locked" in response.content.decode()
+
+    def test_an_unknown_and_a_real_user_id_get_the_same_answer(self, demo, client):
+        # Wrong answers and a new password too like the User ID: the same message for both, the
+        # answers are checked first, and the attempt counts for the real login.
+        pages = []
+        for user_id in ("payer", "nobody"):
+            at_sign_in(client)
+            client.post("/forgot-password/", {"user_id": user_id})
+            new = f"{user_id.title()}#12"
+            html = client.post(
+                "/forgot-password/answers/", {"answer1": "x", "answer2": "y", "password1": new, "password2": new}
+            ).content.decode()
+            pages.append(html)
+            assert "Your answers do not match our records" in html
+            assert "too similar" not in html
+        assert Login.objects.get(pk=demo.payer.pk).failed_logins == 1
+
+    def test_a_refused_new_password_does_not_stop_wrong_answers_counting(self, demo, client):
+        at_sign_in(client)
+        client.post("/forgot-password/", {"user_id": "payer"})
+        html = client.post(
+            "/forgot-password/answers/", {"answer1": "x", "answer2": "y", "password1": "ab", "password2": "ab"}
+        ).content.decode()
+        assert "Your answers do not match our records" in html
+        assert Login.objects.get(pk=demo.payer.pk).failed_logins == 1
+
+    def test_right_answers_then_the_password_rule_against_the_user(self, demo, client):
+        at_sign_in(client)
+        client.post("/forgot-password/", {"user_id": "payer"})
+        html = client.post(
+            "/forgot-password/answers/",
+            {"answer1": "Hartford", "answer2": "Rex", "password1": "Payer#12", "password2": "Payer#12"},
+        ).content.decode()
+        assert "too similar" in html and Login.objects.get(pk=demo.payer.pk).failed_logins == 0
 
 
 class TestFirstTime:
