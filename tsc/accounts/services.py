@@ -288,10 +288,31 @@ def _password_reset(login: Login, new_password: str) -> SignInResult:
 # ---- the signed-in user's own profile -------------------------------------------------------
 
 
-@transaction.atomic
+class CurrentPasswordWrong(ServiceError):
+    """The current password typed on a profile page was wrong. It counted as a failed sign-in;
+    `locked` says whether it was the one that locked the login (the page then signs out)."""
+
+    def __init__(self, *, locked: bool):
+        super().__init__("Your current password is not correct.", field="current_password")
+        self.locked = locked
+
+
+def current_password_check(login: Login, raw: str) -> None:
+    """Profile changes ask for the current password: a wrong one counts towards the lockout like
+    a wrong password at sign-in (in its own transaction, so the change's rollback keeps it)."""
+    if login.check_password(raw):
+        return
+    login_record_failure(login=login, reason="current_password")
+    raise CurrentPasswordWrong(locked=login.status == LoginStatus.LOCKED)
+
+
 def password_change(*, login: Login, current_password: str, new_password: str) -> None:
-    if not login.check_password(current_password):
-        raise ServiceError("Your current password is not correct.", field="current_password")
+    current_password_check(login, current_password)
+    _password_change(login, current_password, new_password)
+
+
+@transaction.atomic
+def _password_change(login: Login, current_password: str, new_password: str) -> None:
     if current_password == new_password:
         raise ServiceError("Choose a password different from your current one.", field="password1")
     _check_password_rule(new_password, login)
@@ -313,20 +334,26 @@ def contact_update(*, login: Login, contact: Contact) -> None:
     )
 
 
-@transaction.atomic
 def identity_questions_update(*, login: Login, current_password: str, questions: IdentityQuestions) -> None:
-    if not login.check_password(current_password):
-        raise ServiceError("Your current password is not correct.", field="current_password")
+    current_password_check(login, current_password)
+    with transaction.atomic():
+        _identity_questions_update(login, questions)
+
+
+def _identity_questions_update(login: Login, questions: IdentityQuestions) -> None:
     _apply_questions(login, questions)
     login.save(update_fields=["question1", "question2", "answer1_hash", "answer2_hash"])
     audit_record(event="login.identity_questions_changed", actor=login, target=login, business=login.business)
 
 
-@transaction.atomic
 def telephone_password_update(*, login: Login, current_password: str, telephone_password: str) -> None:
     """Set, change or (with an empty value) remove the telephone password."""
-    if not login.check_password(current_password):
-        raise ServiceError("Your current password is not correct.", field="current_password")
+    current_password_check(login, current_password)
+    with transaction.atomic():
+        _telephone_password_update(login, telephone_password)
+
+
+def _telephone_password_update(login: Login, telephone_password: str) -> None:
     if telephone_password:
         try:
             passwords.validate_telephone_password(telephone_password)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tsc.taxpayers.models import Business
@@ -12,6 +13,7 @@ from . import forms, rights
 from .access import allowed_with_temporary_password, requires, signed_in
 from .models import IDENTITY_QUESTIONS, QUESTION_TEXT, Login
 from .services import (
+    CurrentPasswordWrong,
     ServiceError,
     SignInOutcome,
     contact_update,
@@ -80,7 +82,8 @@ def sign_out(request):
 
 
 def signed_out(request):
-    return render(request, "accounts/signed_out.html", {"timeout": request.GET.get("reason") == "timeout"})
+    reason = request.GET.get("reason")
+    return render(request, "accounts/signed_out.html", {"timeout": reason == "timeout", "locked": reason == "locked"})
 
 
 def first_time(request):
@@ -216,6 +219,11 @@ def _profile_change(request, form, action, title: str, submit: str, done: str):
     if request.method == "POST" and form.is_valid():
         try:
             action(form.cleaned_data)
+        except CurrentPasswordWrong as error:
+            if error.locked:  # the third wrong password in a row: signed out, like at sign-in
+                logout(request)
+                return redirect(reverse("accounts:signed_out") + "?reason=locked")
+            forms.add_service_error(form, error)
         except ServiceError as error:
             forms.add_service_error(form, error)
         else:

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tsc.accounts.models import Login, LoginStatus
+from tsc.audit.models import AuditEvent
 from tsc.site.views import UNKNOWN_NUMBER
 
 
@@ -417,3 +418,33 @@ def test_the_first_time_profile_is_grouped_under_the_seed_headings(demo, client)
     legends = re.findall(r'<legend class="usa-legend usa-legend--large">([^<]+)</legend>', html)
     assert legends == headings
     assert "you do not have to complete the Telephone Password section" in html
+
+
+class TestCurrentPasswordGuesses:
+    PAGES = [
+        ("/profile/password/", {"password1": "Fresh#123", "password2": "Fresh#123"}),
+        ("/profile/telephone-password/", {"telephone_password": "98765"}),
+        (
+            "/profile/identity-questions/",
+            {"question1": "first_pet", "answer1": "Spot", "question2": "first_car", "answer2": "Ford"},
+        ),
+    ]
+
+    def test_wrong_current_passwords_count_towards_the_lockout_and_sign_out(self, demo, signed_in):
+        client = signed_in(demo.filer)
+        for n, (url, data) in enumerate(self.PAGES):
+            response = client.post(url, data | {"current_password": f"Guess#{n}"})
+            if n < 2:
+                assert "Your current password is not correct" in response.content.decode()
+                assert Login.objects.get(pk=demo.filer.pk).failed_logins == n + 1
+        assert response.status_code == 302 and response.url == "/signed-out/?reason=locked"
+        assert Login.objects.get(pk=demo.filer.pk).status == LoginStatus.LOCKED
+        assert "_auth_user_id" not in client.session
+        assert "your login is now locked" in client.get(response.url).content.decode()
+        assert AuditEvent.objects.filter(event="login.failed", data__reason="current_password").count() == 3
+
+    def test_the_right_current_password_changes_nothing_in_the_count(self, demo, signed_in):
+        client = signed_in(demo.filer)
+        client.post("/profile/telephone-password/", {"current_password": "Guess#1", "telephone_password": "98765"})
+        client.post("/profile/telephone-password/", {"current_password": "Demo#2024", "telephone_password": "98765"})
+        assert Login.objects.get(pk=demo.filer.pk).check_telephone_password("98765")
