@@ -142,6 +142,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # The seed: three consecutive failures lock the login until the TSC Administrator unlocks it.
 TSC_LOGIN_FAILURE_LIMIT = envint("TSC_LOGIN_FAILURE_LIMIT", 3)
+# Failed attempts (sign-in, forgot password, enrollment and recovery codes) allowed per hour from
+# one client address, and against one login, before further attempts are refused unchecked.
+TSC_THROTTLE_PER_ADDRESS = envint("TSC_THROTTLE_PER_ADDRESS", 10)
+TSC_THROTTLE_PER_LOGIN = envint("TSC_THROTTLE_PER_LOGIN", 10)
 # Signed-in sessions end after this many seconds without a request.
 TSC_IDLE_TIMEOUT = envint("TSC_IDLE_TIMEOUT", 15 * 60)
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 60 * 60)
@@ -205,10 +209,22 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# The cache holds attempt counters (tsc/lib/throttle.py): Redis when there is one (shared by every
+# host), else files in VAR_DIR (shared by the processes of one host).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
 # Background work: the django.tasks API, executed by huey (SQLite file by default, Redis at scale).
 # tsc.lib.tasks' huey classes carry the one huey task that runs django.tasks tasks, so
 # `manage.py run_huey` is the worker. TSC_HUEY_IMMEDIATE=1 runs tasks at once, in the request.
-REDIS_URL = os.environ.get("REDIS_URL", "")
 HUEY = {
     "name": os.environ.get("TSC_HUEY_NAME", "tsc"),
     "immediate": envbool("TSC_HUEY_IMMEDIATE"),

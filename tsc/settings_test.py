@@ -24,6 +24,9 @@ WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = True
 # Tasks run at once unless a test runs a real worker (TSC_HUEY_IMMEDIATE=0).
 HUEY["immediate"] = envbool("TSC_HUEY_IMMEDIATE", True)  # noqa: F405
 
+# Attempt counters in memory, emptied before each test (conftest.py).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # A file, not shared-cache memory, so threads and processes lock as in production (WAL, busy timeout).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405

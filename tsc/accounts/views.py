@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from tsc.lib.request_context import client_ip
+from tsc.lib.throttle import TOO_MANY_ATTEMPTS, Guard
 from tsc.taxpayers.models import Business
 
 from . import forms, rights
@@ -45,6 +47,12 @@ def _signin_business(request) -> Business | None:
     return Business.objects.filter(pk=business_id).first() if business_id else None
 
 
+def _guard(request, kind: str, business: Business, user_id: str = "") -> Guard:
+    """Attempt limits for this client address and this login (tsc/lib/throttle.py)."""
+    login_key = f"{business.pk}:{user_id.strip().lower()}" if user_id else str(business.pk)
+    return Guard(kind, address=client_ip(request), login_key=login_key)
+
+
 def _start_session(request, login: Login) -> None:
     # auth_login rotates the session key (no fixation) and keeps nothing of the visitor's session
     # that matters once signed in.
@@ -58,9 +66,15 @@ def sign_in(request):
         return redirect("site:welcome")
     form = forms.SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        guard = _guard(request, "sign_in", business, form.cleaned_data["user_id"])
+        if guard.blocked:
+            form.add_error(None, TOO_MANY_ATTEMPTS)
+            return render(request, "accounts/sign_in.html", {"form": form, "business": business}, status=429)
         result = sign_in_check(
             business=business, user_id=form.cleaned_data["user_id"], password=form.cleaned_data["password"]
         )
+        if result.outcome != SignInOutcome.OK:
+            guard.failed()
         if result.outcome == SignInOutcome.OK:
             _start_session(request, result.login)
             return redirect("accounts:first_sign_in" if result.login.must_change_password else "accounts:menu")
@@ -92,6 +106,11 @@ def first_time(request):
     if business is None:
         return redirect("site:welcome")
     form = forms.ProfileCreateForm(request.POST or None)
+    guard = _guard(request, "enroll", business)
+    if request.method == "POST" and guard.blocked:
+        form.is_valid()
+        form.add_error(None, TOO_MANY_ATTEMPTS)
+        return render(request, "accounts/first_time.html", {"form": form, "business": business}, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -105,6 +124,8 @@ def first_time(request):
                 telephone_password=data["telephone_password"],
             )
         except ServiceError as error:
+            if error.field == "enrollment_code":
+                guard.failed()
             forms.add_service_error(form, error)
         else:
             _start_session(request, login)
@@ -153,6 +174,16 @@ def forgot_password_answers(request):
     form = forms.ForgotPasswordAnswersForm(
         request.POST or None, question1=QUESTION_TEXT[q1], question2=QUESTION_TEXT[q2]
     )
+    guard = _guard(request, "forgot", business, user_id)
+    if request.method == "POST" and guard.blocked:
+        form.is_valid()
+        form.add_error(None, TOO_MANY_ATTEMPTS)
+        return render(
+            request,
+            "accounts/forgot_password_answers.html",
+            {"form": form, "business": business, "user_id": user_id},
+            status=429,
+        )
     if request.method == "POST":
         valid = form.is_valid()
         answers = (form.cleaned_data.get("answer1"), form.cleaned_data.get("answer2"))
@@ -172,6 +203,7 @@ def forgot_password_answers(request):
                     messages.success(request, "Your password was changed. Sign in with your new password.")
                     return redirect("accounts:sign_in")
                 if result.outcome != SignInOutcome.ANSWERS_RIGHT:
+                    guard.failed()
                     form.add_error(
                         None,
                         {SignInOutcome.LOCKED: LOCKED_MESSAGE, SignInOutcome.DISABLED: DISABLED_MESSAGE}.get(

@@ -448,3 +448,55 @@ class TestCurrentPasswordGuesses:
         client.post("/profile/telephone-password/", {"current_password": "Guess#1", "telephone_password": "98765"})
         client.post("/profile/telephone-password/", {"current_password": "Demo#2024", "telephone_password": "98765"})
         assert Login.objects.get(pk=demo.filer.pk).check_telephone_password("98765")
+
+
+class TestThrottling:
+    """Per client address and per login (tsc/lib/throttle.py; 10 failures an hour each)."""
+
+    def users(self, demo, n):
+        return [Login.objects.create(business=demo.nutmeg, user_id=f"clerk{i}") for i in range(n)]
+
+    def test_one_address_cannot_lock_out_many_logins(self, demo, client):
+        at_sign_in(client)
+        victims = self.users(demo, 6)
+        for victim in victims:
+            for _ in range(3):
+                response = client.post("/sign-in/", {"user_id": victim.user_id, "password": "Guess#1"})
+        assert response.status_code == 429 and "Too many attempts" in response.content.decode()
+        locked = Login.objects.filter(pk__in=[v.pk for v in victims], status=LoginStatus.LOCKED).count()
+        assert locked == 3  # 10 failures: three logins, then nothing more is even checked
+        # Refused attempts are not checked, so the right password does not get in either.
+        response = client.post("/sign-in/", {"user_id": "filer", "password": "Demo#2024"})
+        assert response.status_code == 429 and "_auth_user_id" not in client.session
+        # Another address is not affected.
+        response = client.post("/sign-in/", {"user_id": "filer", "password": "Demo#2024"}, REMOTE_ADDR="10.9.9.9")
+        assert response.status_code == 302
+
+    def test_one_user_id_cannot_be_guessed_from_many_addresses(self, demo, client):
+        at_sign_in(client)
+        for n in range(10):
+            client.post("/sign-in/", {"user_id": "ghost", "password": "Guess#1"}, REMOTE_ADDR=f"10.0.0.{n}")
+        response = client.post("/sign-in/", {"user_id": "ghost", "password": "Guess#1"}, REMOTE_ADDR="10.0.1.1")
+        assert response.status_code == 429
+
+    def test_forgot_password_answers_are_throttled_per_address(self, demo, client):
+        for n in range(10):
+            at_sign_in(client)
+            client.post("/forgot-password/", {"user_id": f"nobody{n}"})
+            client.post("/forgot-password/answers/", {"answer1": "x", "answer2": "y", "password1": "", "password2": ""})
+        at_sign_in(client)
+        client.post("/forgot-password/", {"user_id": "payer"})
+        response = client.post(
+            "/forgot-password/answers/",
+            {"answer1": "Hartford", "answer2": "Rex", "password1": "Fresh#123", "password2": "Fresh#123"},
+        )
+        assert response.status_code == 429
+        assert Login.objects.get(pk=demo.payer.pk).check_password("Demo#2024")
+
+    def test_enrollment_codes_are_throttled_per_address(self, demo, client):
+        for _ in range(10):
+            client.post("/", {"registration_number": "2222222-000"})
+            client.post("/first-time/", TestFirstTime.DATA | {"enrollment_code": "WRONG-0000"})
+        client.post("/", {"registration_number": "2222222-000"})
+        response = client.post("/first-time/", TestFirstTime.DATA)
+        assert response.status_code == 429 and not Login.objects.filter(business=demo.mystic).exists()
