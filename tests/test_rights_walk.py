@@ -123,6 +123,8 @@ PUBLIC = {
     "accounts:first_time",
     "accounts:forgot_password",
     "accounts:forgot_password_answers",
+    "accounts:recover",  # a locked-out administrator, with the recovery code DRS mailed
+    "accounts:recover_answers",
     "accounts:sign_out",
 }
 # The DRS back office (Django admin): staff only; every other role is sent to its sign-in page.

@@ -146,6 +146,8 @@ TSC_LOGIN_FAILURE_LIMIT = envint("TSC_LOGIN_FAILURE_LIMIT", 3)
 # one client address, and against one login, before further attempts are refused unchecked.
 TSC_THROTTLE_PER_ADDRESS = envint("TSC_THROTTLE_PER_ADDRESS", 10)
 TSC_THROTTLE_PER_LOGIN = envint("TSC_THROTTLE_PER_LOGIN", 10)
+# Days an administrator recovery code (issued by DRS staff for a locked-out administrator) works.
+TSC_RECOVERY_CODE_DAYS = envint("TSC_RECOVERY_CODE_DAYS", 30)
 # Signed-in sessions end after this many seconds without a request.
 TSC_IDLE_TIMEOUT = envint("TSC_IDLE_TIMEOUT", 15 * 60)
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 60 * 60)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import EnrollmentCode, Login, UserRight
+from .models import AdministratorRecoveryCode, EnrollmentCode, Login, UserRight
 
 
 class UserRightInline(admin.TabularInline):
@@ -51,6 +51,17 @@ class EnrollmentCodeAdmin(admin.ModelAdmin):
     list_display = ["business", "issued_at", "issued_by", "used_at", "voided_at", "failed_attempts"]
     fields = list_display
     readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False  # issue codes with the action on Businesses: the code is shown once
+
+
+@admin.register(AdministratorRecoveryCode)
+class AdministratorRecoveryCodeAdmin(admin.ModelAdmin):
+    list_display = ["login", "issued_at", "issued_by", "expires_at", "used_at", "voided_at", "failed_attempts"]
+    fields = list_display
+    readonly_fields = list_display
+    list_select_related = ["login__business", "issued_by"]
 
     def has_add_permission(self, request):
         return False  # issue codes with the action on Businesses: the code is shown once

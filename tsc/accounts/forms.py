@@ -234,6 +234,15 @@ class ForgotPasswordUserForm(UswdsForm):
     )
 
 
+class RecoveryCodeForm(ForgotPasswordUserForm):
+    recovery_code = forms.CharField(
+        label="Administrator recovery code",
+        max_length=20,
+        help_text="From the letter DRS mailed to your business, like ABCD-EFGH-JKLM.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
 class ForgotPasswordAnswersForm(NewPasswordMixin, UswdsForm):
     answer1 = forms.CharField(max_length=60, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     answer2 = forms.CharField(max_length=60, widget=forms.TextInput(attrs={"autocomplete": "off"}))

@@ -163,3 +163,35 @@ class EnrollmentCode(models.Model):
     @property
     def usable(self) -> bool:
         return self.used_at is None and self.voided_at is None and self.failed_attempts < self.MAX_ATTEMPTS
+
+
+class AdministratorRecoveryCode(models.Model):
+    """A one-time code DRS staff issue when a business's TSC Administrator is locked out (nobody
+    else can unlock the administrator). Shown once to staff, to be mailed to the business's
+    address on file; only a hash is kept. With the administrator's identity answers it unlocks
+    the login and sets a new password."""
+
+    MAX_ATTEMPTS = 5
+
+    login = models.ForeignKey(Login, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=256)
+    issued_at = models.DateTimeField(auto_now_add=True)
+    issued_by = models.ForeignKey(Login, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"Administrator recovery code for {self.login} issued {self.issued_at:%m/%d/%Y}"
+
+    def usable(self, now) -> bool:
+        return (
+            self.used_at is None
+            and self.voided_at is None
+            and self.failed_attempts < self.MAX_ATTEMPTS
+            and now < self.expires_at
+        )

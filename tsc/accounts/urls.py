@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import user_views, views
+from . import recovery_views, user_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("first-time/", views.first_time, name="first_time"),
     path("forgot-password/", views.forgot_password, name="forgot_password"),
     path("forgot-password/answers/", views.forgot_password_answers, name="forgot_password_answers"),
+    path("recover/", recovery_views.recover, name="recover"),
+    path("recover/answers/", recovery_views.recover_answers, name="recover_answers"),
     path("menu/", views.main_menu, name="menu"),
     path("first-sign-in/", views.first_sign_in, name="first_sign_in"),
     path("administrator-contact/", views.administrator_contact, name="administrator_contact"),

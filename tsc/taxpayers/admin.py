@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 
 from tsc.audit.admin import AuditedAdminMixin
@@ -15,7 +16,7 @@ class BusinessAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["registration_number", "legal_name", "dba_name", "city"]
     search_fields = ["registration_number", "legal_name", "dba_name"]
     inlines = [RegistrationInline]
-    actions = ["issue_enrollment_code"]
+    actions = ["issue_enrollment_code", "issue_recovery_code"]
 
     @admin.action(description="Issue a new enrollment code (PIN) for the first profile")
     def issue_enrollment_code(self, request, queryset):
@@ -25,6 +26,26 @@ class BusinessAdmin(AuditedAdminMixin, admin.ModelAdmin):
             code = enrollment_code_issue(business=business, actor=request.user)
             # Shown once to the clerk to print and mail; only a hash is stored.
             self.message_user(request, f"{business.registration_number}: enrollment code {code}", messages.SUCCESS)
+
+    @admin.action(description="Issue an administrator recovery code (locked-out TSC Administrator)")
+    def issue_recovery_code(self, request, queryset):
+        from tsc.accounts.recovery import recovery_code_issue
+        from tsc.accounts.services import ServiceError
+
+        for business in queryset:
+            try:
+                code = recovery_code_issue(business=business, actor=request.user)
+            except ServiceError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                continue
+            # Shown once, to be mailed to the business's address on file; only a hash is stored.
+            self.message_user(
+                request,
+                f"{business.registration_number}: administrator recovery code {code} "
+                f"(mail it to the business's address on file; it works for "
+                f"{settings.TSC_RECOVERY_CODE_DAYS} days)",
+                messages.SUCCESS,
+            )
 
 
 @admin.register(Individual)
