@@ -11,6 +11,7 @@ from tsc.taxpayers.models import Business, FilingFrequency, TaxType
 from tsc.taxpayers.services import business_register, filing_periods_generate, registration_add
 
 DEMO_PASSWORD = "Demo#2024"  # noqa: S105 - published demo password
+DEMO_STAFF = "drs1"
 # Printed by `make run` and listed in the README. Demo only: real codes are random.
 DEMO_ENROLLMENT_CODE = "MYST-2024"
 DEMO_ANSWERS = IdentityQuestions(question1="birth_city", answer1="Hartford", question2="first_pet", answer2="Rex")
@@ -146,4 +147,8 @@ def seed_demo(today: date | None = None, *, history: bool = True) -> list[str]:
             f"Mystic Seaport Goods (2222222-000) has no profile yet: create one with enrollment code "
             f"{DEMO_ENROLLMENT_CODE}"
         )
+    # DRS staff for the back office (/drs-admin/): looks up taxpayers, issues enrollment and
+    # administrator recovery codes.
+    if not Login.objects.filter(business=None, user_id__iexact=DEMO_STAFF).exists():
+        Login.objects.create_superuser(DEMO_STAFF, DEMO_PASSWORD, user_name="Dana Revenue (DRS)")
     return notes
