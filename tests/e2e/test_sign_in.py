@@ -208,3 +208,40 @@ def test_unknown_registration_number(demo, page: Page):
     expect(group.locator(".usa-error-message")).to_contain_text(
         "We could not find a business registered with DRS under that Tax Registration Number"
     )
+
+
+def test_a_locked_out_administrator_unlocks_with_a_recovery_code(demo, page: Page):
+    from tsc.accounts.models import Login, LoginStatus
+    from tsc.accounts.recovery import recovery_code_issue
+
+    from .conftest import axe_check
+
+    enter_registration_number(page, NUTMEG)
+    for _ in range(3):
+        _try_password(page, "admin1", "Wrong#2024")
+    assert Login.objects.get(user_id="admin1").status == LoginStatus.LOCKED
+    staff = Login.objects.create_superuser("clerk9", DEMO_PASSWORD)
+    from tsc.taxpayers.models import Business
+
+    nutmeg = Business.objects.get(registration_number=NUTMEG)
+    code = recovery_code_issue(business=nutmeg, actor=staff)  # what the clerk mails
+
+    page.get_by_role("link", name="TSC Administrator locked out?").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Unlock the TSC Administrator")
+    axe_check(page)
+    page.get_by_label("User ID").fill("admin1")
+    page.get_by_label("Administrator recovery code").fill(code)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Answer your identity questions")
+    axe_check(page)
+    page.get_by_label("In what city were you born?").fill("hartford")
+    page.get_by_label("What was the name of your first pet?").fill("Rex")
+    page.get_by_label("New password", exact=True).fill("Back#2024")
+    page.get_by_label("Type the new password again").fill("Back#2024")
+    page.get_by_role("button", name="Unlock and change password").click()
+    expect(page).to_have_url("/sign-in/")
+    expect(page.get_by_role("status").or_(page.locator(".usa-alert--success"))).to_contain_text("unlocked")
+    page.get_by_label("User ID").fill("admin1")
+    page.get_by_label("Password", exact=True).fill("Back#2024")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url("/menu/")
