@@ -15,6 +15,7 @@ changes nothing.
 
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -74,8 +75,18 @@ TABLE = [
     Case("accounts:profile_telephone_password", expect=allow(*PORTAL)),
     Case("accounts:first_sign_in", expect=allow(*PORTAL, redirect_to="/menu/")),
     Case("accounts:history", expect=allow(*VIEWERS, "mixed", "outsider")),
-    Case("accounts:payments", expect=allow(*PAYERS, "mixed", "outsider")),
-    Case("accounts:business_profile", expect=allow(*ADMINS)),
+    Case("payments:make", expect=allow(*PAYERS, "mixed", "outsider")),
+    Case("payments:scheduled", expect=allow(*VIEWERS, "mixed", "outsider")),
+    Case("payments:processed", expect=allow(*VIEWERS, "mixed", "outsider")),
+    Case("payments:cancelled", expect=allow(*VIEWERS, "mixed", "outsider")),
+    # A payment: View or Pay on its tax type (Sales and Use here); cancelling needs Pay.
+    Case("payments:payment", ("Y_FILEPAY",), allow(*VIEWERS, outsider=404)),
+    Case("payments:payment", ("Y_OTHER",), allow("outsider") | dict.fromkeys(VIEWERS + ("mixed",), 404)),
+    Case("payments:cancel", ("Y_FILEPAY",), allow(*PAYERS, outsider=404)),
+    Case("payments:cancel", ("Y_OTHER",), allow("outsider") | dict.fromkeys(PAYERS + ("mixed",), 404)),
+    Case("payments:business_profile", expect=allow(*ADMINS)),
+    Case("payments:business_contact", expect=allow(*ADMINS)),
+    Case("payments:banking", expect=allow(*ADMINS)),
     Case("accounts:users", expect=allow(*ADMINS)),
     Case("accounts:user_add", expect=allow(*ADMINS)),
     Case("accounts:user_activity", expect=allow(*ADMINS)),
@@ -168,6 +179,19 @@ def world(demo, file_return):
             actor=login, period=period(business, demo.non_wage), kind="csv", file=SimpleUploadedFile("f.csv", content)
         )
 
+    def pay(login):
+        from tsc.accounts.acting import Acting
+        from tsc.payments import services as payments
+
+        return payments.payment_schedule(
+            ctx=Acting.for_login(login),
+            period=period(login.business, demo.sales),
+            amount=Decimal("10.00"),
+            requested_date=payments.earliest_payment_date(),
+            submission_token=uuid.uuid4(),
+            account=payments.BankDetails("011000015", "12345678", "checking"),
+        )
+
     objects = {
         "P_ST": period(demo.nutmeg, demo.sales),
         "P_WH": period(demo.nutmeg, demo.withholding),
@@ -181,6 +205,8 @@ def world(demo, file_return):
         "U_FILER": upload(demo.filer, demo.nutmeg),
         "U_FILEPAY": upload(demo.filepay, demo.nutmeg),
         "U_OTHER": upload(demo.outsider, demo.bakery),
+        "Y_FILEPAY": pay(demo.filepay),
+        "Y_OTHER": pay(demo.outsider),
         "L_FILER": demo.filer,
         "L_OTHER": demo.outsider,
     }

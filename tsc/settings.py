@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tsc.taxpayers",
     "tsc.accounts",
     "tsc.filing",
+    "tsc.payments",
     "tsc.site",
 ]
 

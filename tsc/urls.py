@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("tsc.site.urls")),
     path("", include("tsc.accounts.urls")),
     path("", include("tsc.filing.urls")),
+    path("", include("tsc.payments.urls")),
     path("drs-admin/", admin.site.urls),
 ]

@@ -130,12 +130,12 @@ MAIN_MENU = [
             "See returns you filed and payments for the last 3 years.",
         ),
     ),
-    (Action.MAKE_PAYMENT, MenuEntry("Make Payments", "accounts:payments", "Pay a balance or make a payment.")),
+    (Action.MAKE_PAYMENT, MenuEntry("Make Payments", "payments:make", "Pay a balance or make a payment.")),
     (
         Action.CHANGE_BUSINESS_PROFILE,
         MenuEntry(
             "Make Changes to the Business Profile",
-            "accounts:business_profile",
+            "payments:business_profile",
             "Update banking information and business details.",
         ),
     ),

@@ -344,17 +344,8 @@ def first_sign_in(request):
     return render(request, "accounts/first_sign_in.html", {"form": form})
 
 
-def _coming_soon(title: str):
-    def view(request):
-        return render(request, "accounts/coming_soon.html", {"title": title})
-
-    return view
-
-
 @requires(rights.Action.VIEW_HISTORY)
 def history(request):
-    return render(request, "accounts/history_hub.html")
-
-
-payments = requires(rights.Action.MAKE_PAYMENT)(_coming_soon("Make Payments"))
-business_profile = requires(rights.Action.CHANGE_BUSINESS_PROFILE)(_coming_soon("Make Changes to the Business Profile"))
+    ctx = request.acting
+    shown = (rights.Action.VIEW_RETURNS, rights.Action.VIEW_PAYMENTS, rights.Action.VIEW_CANCELLED_PAYMENTS)
+    return render(request, "accounts/history_hub.html", {"rights": {a.value: rights.may_any(ctx, a) for a in shown}})

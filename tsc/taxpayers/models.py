@@ -52,6 +52,10 @@ class Business(Address):
     legal_name = models.CharField(max_length=120)
     dba_name = models.CharField("Doing business as", max_length=120, blank=True)
     fein = models.CharField("FEIN", max_length=10, blank=True)
+    # The business's contact for DRS (Make Changes to the Business Profile); the address above is
+    # its mailing address.
+    phone = models.CharField("Phone number", max_length=20, blank=True)
+    email = models.EmailField("Email address", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -44,6 +44,7 @@ def test_banking_days_follow_the_federal_reserve(day, banking):
         (date(2026, 11, 30), date(2026, 11, 27)),  # Monday → Friday
         (date(2026, 11, 27), date(2026, 11, 25)),  # Friday after Thanksgiving → Wednesday
         (date(2027, 7, 6), date(2027, 7, 2)),  # Tuesday after the observed July 4 → Friday
+        (date(2027, 1, 4), date(2026, 12, 31)),  # Monday after New Year's Day (Friday) → Thursday, year end
     ],
 )
 def test_payments_go_to_the_bank_one_banking_day_early(payment_date, sent):
