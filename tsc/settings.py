@@ -184,6 +184,17 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# The daily bank batch (NACHA file of taxpayer debits, tsc/payments/batch.py): who receives the
+# file and who originates the debits. The defaults are placeholders for development.
+TSC_ACH_DESTINATION_ROUTING = os.environ.get("TSC_ACH_DESTINATION_ROUTING", "011000015")
+TSC_ACH_DESTINATION_NAME = os.environ.get("TSC_ACH_DESTINATION_NAME", "FEDERAL RESERVE BANK")
+TSC_ACH_ODFI_ROUTING = os.environ.get("TSC_ACH_ODFI_ROUTING", "011000015")
+TSC_ACH_ORIGIN_ID = os.environ.get("TSC_ACH_ORIGIN_ID", "1066000798")
+TSC_ACH_ORIGIN_NAME = os.environ.get("TSC_ACH_ORIGIN_NAME", "CT DEPT OF REVENUE SVCS")
+TSC_ACH_COMPANY_NAME = os.environ.get("TSC_ACH_COMPANY_NAME", "CT DEPT REVENUE")
+# When the daily batch runs (America/New_York): payments sent that day must be scheduled before.
+TSC_BATCH_HOUR = envint("TSC_BATCH_HOUR", 17)
+
 # Personal data at rest (tsc/lib/pii.py): AES-GCM keys and the blind-index key. Never SECRET_KEY.
 TSC_PII_KEYS = envsecret("TSC_PII_KEYS")
 TSC_PII_INDEX_KEY = envsecret("TSC_PII_INDEX_KEY")

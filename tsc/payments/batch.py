@@ -1,0 +1,148 @@
+"""The daily bank batch: every payment whose send date is a banking day goes to the bank in one
+NACHA file, and is marked sent in the same transaction.
+
+Idempotent per date: the batch row is unique on its send date, so a second run (a retry, a
+second worker on another host, a rerun after a crash) finds the first run's batch, or waits for
+it and then finds it, and sends nothing twice. A crash before the commit leaves nothing: no
+batch row, no payment marked sent, so the rerun starts again from scratch. A cancel racing the
+batch locks the same payment row: it either commits first (and the payment is left out) or
+waits and finds the payment sent (and is refused).
+"""
+
+import logging
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tsc.audit.services import audit_record
+from tsc.lib.formats import nacha
+
+from .models import Payment, PaymentBatch, PaymentStatus
+
+log = logging.getLogger(__name__)
+CHUNK = 2000
+
+
+def originator() -> nacha.Originator:
+    return nacha.Originator(
+        destination_routing=settings.TSC_ACH_DESTINATION_ROUTING,
+        destination_name=settings.TSC_ACH_DESTINATION_NAME,
+        origin_id=settings.TSC_ACH_ORIGIN_ID,
+        origin_name=settings.TSC_ACH_ORIGIN_NAME,
+        company_name=settings.TSC_ACH_COMPANY_NAME,
+        odfi_routing=settings.TSC_ACH_ODFI_ROUTING,
+    )
+
+
+def _debits(ids: list[int]):
+    """The locked payments as NACHA debits, read in chunks, by effective date."""
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows = (
+            Payment.objects.filter(pk__in=chunk)
+            .select_related("business", "tax_type", "period")
+            .order_by("requested_date", "pk")
+        )
+        for payment in rows:
+            yield nacha.Debit(
+                routing_number=payment.routing_number,
+                account_number=payment.account_number,
+                account_type=payment.account_type,
+                amount=payment.amount,
+                effective_date=payment.requested_date,
+                taxpayer_id=payment.business.registration_number.replace("-", ""),
+                taxpayer_name=payment.business.legal_name,
+                tax_type_code=payment.tax_type.code,
+                period_end=payment.period.period_end,
+            )
+
+
+def payment_batch_send(*, day: date) -> PaymentBatch:
+    """Send (write and keep) the NACHA file of `day`'s payments, once."""
+    if (done := PaymentBatch.objects.filter(send_date=day).first()) is not None:
+        return done
+    try:
+        with transaction.atomic():
+            batch = PaymentBatch.objects.create(send_date=day)
+            # Lock first (cancels wait, or have already won), then read in chunks. A payment whose
+            # send date passed without a batch (scheduled while that day's batch ran) goes now.
+            ids = list(
+                Payment.objects.select_for_update()
+                .filter(status=PaymentStatus.SCHEDULED, send_date__lte=day)
+                .order_by("requested_date", "pk")
+                .values_list("pk", flat=True)
+            )
+            totals = nacha.Totals()
+            lines = nacha.write(_debits(ids), originator(), created=timezone.localtime(), totals=totals)
+            content = "\n".join(lines) + "\n"
+            for start in range(0, len(ids), CHUNK):
+                Payment.objects.filter(pk__in=ids[start : start + CHUNK]).update(status=PaymentStatus.SENT, batch=batch)
+            batch.entry_count = totals.entries
+            batch.total = Decimal(totals.total_debits) / 100
+            batch.content = content
+            batch.save(update_fields=["entry_count", "total", "content"])
+            audit_record(
+                event="payment_batch.sent",
+                target=batch,
+                data={"send_date": day.isoformat(), "payments": totals.entries, "total": str(batch.total)},
+            )
+    except IntegrityError:
+        # Another worker made this date's batch at the same moment: theirs is the one.
+        return PaymentBatch.objects.get(send_date=day)
+    log.info("bank batch %s: %d payments", day.isoformat(), batch.entry_count)
+    return batch
+
+
+# NACHA return reason codes a bank sends back for a debit (the common ones; any R code is kept).
+RETURN_REASONS = {
+    "R01": "Insufficient funds",
+    "R02": "Account closed",
+    "R03": "No account, or unable to locate account",
+    "R04": "Invalid account number",
+    "R07": "Authorization revoked by customer",
+    "R08": "Payment stopped",
+    "R10": "Customer advises not authorized",
+    "R16": "Account frozen",
+    "R20": "Non-transaction account",
+    "R29": "Corporate customer advises not authorized",
+}
+
+
+@transaction.atomic
+def payment_batch_post(*, batch: PaymentBatch, actor=None) -> int:
+    """DRS posts a sent batch: its payments become processed (shown under Processed Payments).
+    Posting again changes nothing."""
+    batch = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
+    posted = Payment.objects.filter(batch=batch, status=PaymentStatus.SENT).update(
+        status=PaymentStatus.PROCESSED, posted_on=timezone.localdate()
+    )
+    if batch.posted_at is None:
+        batch.posted_at = timezone.now()
+        batch.save(update_fields=["posted_at"])
+    audit_record(event="payment_batch.posted", actor=actor, target=batch, data={"payments": posted})
+    return posted
+
+
+@transaction.atomic
+def payment_return(*, confirmation_number: str, reason: str, actor=None) -> Payment:
+    """The bank returned a sent (or processed) payment with a NACHA return reason code."""
+    from tsc.accounts.services import ServiceError
+
+    reason = reason.strip().upper()
+    if not (len(reason) == 3 and reason[0] == "R" and reason[1:].isdigit()):
+        raise ServiceError("A return reason is a NACHA code like R01.", field="reason")
+    payment = Payment.objects.select_for_update().filter(confirmation_number=confirmation_number.strip()).first()
+    if payment is None:
+        raise ServiceError("There is no payment with that confirmation number.", field="confirmation_number")
+    if payment.status not in (PaymentStatus.SENT, PaymentStatus.PROCESSED, PaymentStatus.RETURNED):
+        raise ServiceError("Only a payment sent to the bank can be returned by it.", field="confirmation_number")
+    payment.status = PaymentStatus.RETURNED
+    payment.return_reason = reason
+    payment.save(update_fields=["status", "return_reason"])
+    audit_record(
+        event="payment.returned", actor=actor, target=payment, business=payment.business, data={"reason": reason}
+    )
+    return payment
