@@ -157,6 +157,9 @@ def return_detail(request, return_id: int):
             "records": records,
             "can_amend": tax_return.status == ReturnStatus.FILED
             and may(request.acting, Action.SUBMIT_RETURN, tax_type=tax_return.tax_type),
+            "can_pay": tax_return.status == ReturnStatus.FILED
+            and tax_return.amount_due > 0
+            and may(request.acting, Action.MAKE_PAYMENT, tax_type=tax_return.tax_type),
         },
     )
 

@@ -12,6 +12,8 @@ from tsc.taxpayers.services import business_register, filing_periods_generate, r
 
 DEMO_PASSWORD = "Demo#2024"  # noqa: S105 - published demo password
 DEMO_STAFF = "drs1"
+DEMO_ROUTING = "011000015"  # a real routing number's format (Federal Reserve Bank of Boston)
+DEMO_ACCOUNT = "4000123456"
 # Printed by `make run` and listed in the README. Demo only: real codes are random.
 DEMO_ENROLLMENT_CODE = "MYST-2024"
 DEMO_ANSWERS = IdentityQuestions(question1="birth_city", answer1="Hartford", question2="first_pet", answer2="Rex")
@@ -82,6 +84,24 @@ def _login(business, user_id, user_name, *, level=None, administrator=False) -> 
 
 
 @transaction.atomic
+def _banking_on_file(business: Business) -> None:
+    """Nutmeg Hardware pays from a checking account on file for every tax type (the demo's
+    other businesses have none: their payments use a one-time account)."""
+    from tsc.accounts.acting import Acting
+    from tsc.payments.models import BankAccount
+    from tsc.payments.services import BankDetails, bank_account_set
+    from tsc.taxpayers.selectors import business_tax_types
+
+    if BankAccount.objects.filter(business=business).exists():
+        return
+    administrator = Login.objects.get(business=business, is_administrator=True)
+    bank_account_set(
+        ctx=Acting.for_login(administrator),
+        tax_types=list(business_tax_types(business)),
+        account=BankDetails(DEMO_ROUTING, DEMO_ACCOUNT, "checking"),
+    )
+
+
 def seed_demo(today: date | None = None, *, history: bool = True) -> list[str]:
     today = today or timezone.localdate()
     notes = []
@@ -107,6 +127,7 @@ def seed_demo(today: date | None = None, *, history: bool = True) -> list[str]:
 
     if history:
         seed_history(nutmeg, Login.objects.get(business=nutmeg, user_id="filepay"), today)
+    _banking_on_file(nutmeg)
     locked = Login.objects.get(business=nutmeg, user_id="locked1")
     if locked.status != LoginStatus.LOCKED:
         login_status_set(login=locked, status=LoginStatus.LOCKED)

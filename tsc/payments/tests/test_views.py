@@ -173,3 +173,17 @@ def test_the_business_contact_is_changed_and_audited(demo, signed_in):
     assert demo.nutmeg.phone == "860-555-0100" and demo.nutmeg.street == "200 Main Street"
     event = AuditEvent.objects.get(event="business.contact_updated")
     assert set(event.data["fields"]) == {"street", "phone", "email"}
+
+
+def test_a_filed_return_with_an_amount_due_offers_to_pay_it(demo, signed_in):
+    import uuid
+
+    from tsc.filing import services as filing
+
+    tax_return = filing.return_submit(
+        actor=demo.filepay, period=period(demo), values={"l1_c1": D("1000.00")}, submission_token=uuid.uuid4()
+    )
+    assert tax_return.amount_due > 0
+    link = f"/payments/?return={tax_return.pk}"
+    assert link in signed_in(demo.filepay).get(f"/returns/{tax_return.pk}/").content.decode()
+    assert link not in signed_in(demo.viewer).get(f"/returns/{tax_return.pk}/").content.decode()  # no Pay right
