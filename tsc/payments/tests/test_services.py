@@ -96,6 +96,7 @@ class TestSchedule:
         assert again.pk == first.pk and Payment.objects.count() == 1
 
     def test_the_account_on_file_is_used_when_none_is_given(self, demo):
+        BankAccount.objects.filter(business=demo.nutmeg).delete()  # the demo keeps one on file
         with pytest.raises(ServiceError, match="no banking information on file") as info:
             schedule(demo, account=None)
         assert info.value.field == "account"
@@ -157,6 +158,7 @@ class TestCancel:
 
 class TestBanking:
     def test_a_global_change_sets_every_tax_type(self, demo):
+        BankAccount.objects.filter(business=demo.nutmeg).delete()
         admin = Acting.for_login(demo.admin)
         services.bank_account_set(ctx=admin, tax_types=[demo.sales], account=ACCOUNT)
         other = services.BankDetails("021000021", "55554444", "savings")
