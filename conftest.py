@@ -25,6 +25,16 @@ def _empty_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_folder(tmp_path_factory, monkeypatch):
+    # Uploaded files go to a fresh folder per test, never to var/uploads.
+    from tsc.filing.models import Upload
+    from tsc.lib.sealed_files import SealedFileSystemStorage
+
+    location = tmp_path_factory.mktemp("uploads")
+    monkeypatch.setattr(Upload._meta.get_field("file"), "storage", SealedFileSystemStorage(location=location))
+
+
 @pytest.fixture
 def demo(db):
     from tsc.site.demo import seed_demo

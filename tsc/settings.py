@@ -195,6 +195,9 @@ TSC_ACH_COMPANY_NAME = os.environ.get("TSC_ACH_COMPANY_NAME", "CT DEPT REVENUE")
 # When the daily batch runs (America/New_York): payments sent that day must be scheduled before.
 TSC_BATCH_HOUR = envint("TSC_BATCH_HOUR", 17)
 
+# Uploaded 1099/W-2G files are deleted this many days after they were checked (accepted or not).
+TSC_UPLOAD_RETENTION_DAYS = envint("TSC_UPLOAD_RETENTION_DAYS", 90)
+
 # Personal data at rest (tsc/lib/pii.py): AES-GCM keys and the blind-index key. Never SECRET_KEY.
 TSC_PII_KEYS = envsecret("TSC_PII_KEYS")
 TSC_PII_INDEX_KEY = envsecret("TSC_PII_INDEX_KEY")

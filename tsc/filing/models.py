@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from tsc.lib.pii import EncryptedTextField
+from tsc.lib.sealed_files import upload_storage
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -125,7 +126,10 @@ class Upload(models.Model):
     business = models.ForeignKey("taxpayers.Business", on_delete=models.PROTECT, related_name="uploads")
     period = models.ForeignKey("taxpayers.FilingPeriod", on_delete=models.PROTECT, related_name="uploads")
     kind = models.CharField(max_length=8, choices=UploadKind.choices)
-    file = models.FileField(upload_to=upload_path)
+    # Sealed at rest with the PII keys (tsc/lib/sealed_files.py); deleted TSC_UPLOAD_RETENTION_DAYS
+    # after it was checked (the row stays, with `purged_at`); never served back.
+    file = models.FileField(upload_to=upload_path, storage=upload_storage, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
     original_name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)

@@ -17,3 +17,11 @@ def requeue_stalled_uploads() -> int:
     from .uploads import uploads_requeue_stalled
 
     return uploads_requeue_stalled()
+
+
+@db_periodic_task(crontab(hour="3", minute="15"))
+def purge_old_uploads() -> int:
+    """Every night: delete uploaded files past their retention (TSC_UPLOAD_RETENTION_DAYS)."""
+    from .uploads import uploads_purge
+
+    return uploads_purge()

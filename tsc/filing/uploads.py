@@ -49,6 +49,27 @@ def _looks_like(kind: str, head: bytes) -> str | None:
     return None
 
 
+def _same_file_kept(period: FilingPeriod, sha256: str) -> str | None:
+    """Why a file identical to one already filed (or checked and waiting to be submitted) for the
+    period is refused, or None."""
+    earlier = (
+        Upload.objects.filter(period=period, sha256=sha256, status__in=[UploadStatus.CHECKED, UploadStatus.ACCEPTED])
+        .order_by("-created_at")
+        .first()
+    )
+    if earlier is None:
+        return None
+    if earlier.status == UploadStatus.ACCEPTED:
+        return (
+            f"This file was already uploaded on {timezone.localtime(earlier.created_at):%m/%d/%Y} and filed for this "
+            "period. To change what was filed, file an amended return."
+        )
+    return (
+        f"This file was already uploaded on {timezone.localtime(earlier.created_at):%m/%d/%Y} and is checked, "
+        "waiting for you to submit it: open it under Your uploads."
+    )
+
+
 def upload_receive(*, actor: Login, period: FilingPeriod, kind: str, file) -> Upload:
     from .tasks import check_upload
 
@@ -69,6 +90,8 @@ def upload_receive(*, actor: Login, period: FilingPeriod, kind: str, file) -> Up
     file.seek(0)
     if reason := _looks_like(kind, head):
         raise ServiceError(reason, field="file")
+    if same := _same_file_kept(period, digest.hexdigest()):
+        raise ServiceError(same, field="file")
     if kind == UploadKind.PUB1220:
         # B records: one per line, or back-to-back 750-character records.
         expected = payee_lines + head.startswith(b"B") if lines else file.size // RECORD_LENGTH
@@ -249,3 +272,27 @@ def uploads_requeue_stalled(*, older_than_minutes: int = 30) -> int:
     if stalled:
         log.warning("re-enqueued %d stalled upload(s)", len(stalled))
     return len(stalled)
+
+
+def uploads_purge(*, now=None) -> int:
+    """Delete the files of uploads checked more than TSC_UPLOAD_RETENTION_DAYS ago (filed, rejected
+    or replaced alike). The Upload row stays, with its totals and problems, and `purged_at`. Safe
+    to run again and on several workers: a file already gone is simply marked."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.TSC_UPLOAD_RETENTION_DAYS)
+    done = 0
+    due = Upload.objects.filter(finished_at__lt=cutoff, purged_at__isnull=True).exclude(
+        status__in=[UploadStatus.RECEIVED, UploadStatus.VALIDATING]
+    )
+    for upload in due.iterator(chunk_size=500):
+        if upload.file:
+            upload.file.storage.delete(upload.file.name)
+        Upload.objects.filter(pk=upload.pk).update(file="", purged_at=now)
+        done += 1
+    if done:
+        log.info("deleted the files of %d upload(s) past retention", done)
+    return done
