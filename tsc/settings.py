@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tsc.accounts.middleware.IdleTimeoutMiddleware",
     "tsc.accounts.acting.ActingContextMiddleware",
+    "tsc.lib.busy.BusyDatabaseMiddleware",
     "tsc.accounts.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -11,3 +11,5 @@ urlpatterns = [
     path("", include("tsc.payments.urls")),
     path("drs-admin/", admin.site.urls),
 ]
+
+handler500 = "tsc.lib.busy.server_error"

@@ -12,6 +12,9 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 class ReturnStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     FILED = "filed", "Filed"
+    # An uploaded file's records while it is checked, stored in short transactions; becomes the
+    # period's draft when the whole file is clean, or is deleted (tsc/filing/uploads.py).
+    STAGING = "staging", "Being checked"
 
 
 class TaxReturn(models.Model):
@@ -53,7 +56,7 @@ class TaxReturn(models.Model):
             ),
             models.UniqueConstraint(fields=["period"], condition=models.Q(status="draft"), name="one_draft_per_period"),
             models.CheckConstraint(
-                condition=models.Q(status="draft") | models.Q(confirmation_number__isnull=False),
+                condition=models.Q(status__in=["draft", "staging"]) | models.Q(confirmation_number__isnull=False),
                 name="filed_return_has_confirmation",
             ),
         ]

@@ -85,7 +85,7 @@ def return_for(ctx: Acting, return_id: int) -> TaxReturn:
     """One return, for a context that may read it (`may_read_return`)."""
     tax_return = (
         TaxReturn.objects.select_related("period", "tax_type", "business", "filed_by", "amends")
-        .filter(pk=return_id)
+        .filter(pk=return_id, status__in=[ReturnStatus.DRAFT, ReturnStatus.FILED])  # not a file being checked
         .first()
     )
     business_id = tax_return.business_id if tax_return else None

@@ -277,6 +277,31 @@ def ct1096_save_draft(
 
 
 @transaction.atomic
+def ct1096_adopt_staged(*, actor: Login | None, staged: TaxReturn, totals: NonWageTotals) -> TaxReturn:
+    """A checked upload's staged records become the period's draft CT-1096: one short step that
+    replaces any earlier draft. The totals were counted while the records were staged."""
+    period = staged.period
+    _lock_unfiled(period)
+    if totals.count == 0:
+        raise ServiceError("Attach at least one 1099 or W-2G record.")
+    _drop_draft(period)
+    computation = ct1096(record_count=totals.count, total_paid=totals.paid, total_withheld=totals.withheld)
+    _apply(staged, {}, computation)
+    staged.data = {"source": "upload"}
+    staged.record_count = totals.count
+    staged.status = ReturnStatus.DRAFT
+    staged.save()
+    audit_record(
+        event="return.draft_saved",
+        actor=actor,
+        target=staged,
+        business=staged.business,
+        data={"form": staged.form, "period_end": period.period_end.isoformat(), "records": staged.record_count},
+    )
+    return staged
+
+
+@transaction.atomic
 def ct1096_file(
     *,
     actor: Login | None,

@@ -24,7 +24,8 @@ from tsc.lib.formats.records import CFSF_STATE_CODES, InformationReturn, Parsed,
 from tsc.taxpayers.models import FilingPeriod
 
 from . import services
-from .models import Upload, UploadKind, UploadStatus
+from .bulk import insert_records
+from .models import InformationReturnRecord, ReturnStatus, TaxReturn, Upload, UploadKind, UploadStatus
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 5000
@@ -137,10 +138,6 @@ def _business_problems(upload: Upload, item: Parsed) -> list[Problem]:
     return []
 
 
-class _Rejected(Exception):
-    """Rolls back whatever was stored of a file found to have problems."""
-
-
 class _Checker:
     """Reads the file once: yields clean Connecticut records to be stored, and notes every
     problem. After the first problem nothing more is yielded (it will all be rolled back) but
@@ -192,35 +189,90 @@ class _Checker:
         ]
 
 
+STAGE_BATCH = 5000  # records per short transaction while a file is checked
+
+
+def _staged(upload: Upload):
+    return TaxReturn.objects.filter(
+        status=ReturnStatus.STAGING, period_id=upload.period_id, data__staging_for=str(upload.token)
+    )
+
+
+def _unstage(upload: Upload) -> None:
+    """Delete what an attempt staged for this upload (a rejected file, or a crashed or retried
+    attempt), in short transactions so nobody waits on a long delete."""
+    for staged in _staged(upload):
+        while True:
+            with transaction.atomic():
+                ids = list(
+                    InformationReturnRecord.objects.filter(tax_return=staged).values_list("pk", flat=True)[:STAGE_BATCH]
+                )
+                if not ids:
+                    break
+                InformationReturnRecord.objects.filter(pk__in=ids).delete()
+        staged.delete()
+
+
 def upload_process(token: str) -> Upload:
+    """Check the file and stage its Connecticut records on a "being checked" return, in batches
+    of short transactions (the database is never locked for the whole file: other visitors keep
+    signing in and filing on SQLite). A clean file becomes the period's draft CT-1096 in one
+    short final step; a file with problems has its staged records deleted. A crash or a retry
+    starts again after deleting what the earlier attempt staged. Nothing is filed until the user
+    submits the draft."""
     upload = Upload.objects.select_related("period__registration__business", "business").get(token=token)
     if upload.finished:
         return upload
+    _unstage(upload)
     Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.VALIDATING, records_checked=0)
     checker = _Checker(upload)
-    # One read of the file, inside one transaction: records are stored on a draft CT-1096 as they
-    # are checked, and all is rolled back if any problem turns up. A crash leaves nothing behind;
-    # a retry starts again. Nothing is filed until the user submits the draft.
-    try:
-        with transaction.atomic():
-            draft = services.ct1096_save_draft(actor=upload.uploaded_by, period=upload.period, records=checker)
-            if checker.problem_count:
-                raise _Rejected
-            Upload.objects.filter(pk=upload.pk).update(tax_return=draft)
-            return _finish(upload, UploadStatus.CHECKED, checker, [], 0)
-    except _Rejected:
-        pass
-    except ServiceError as error:
-        if not checker.problem_count:  # e.g. the period was filed meanwhile, or no records at all
+    period = upload.period
+    staged = TaxReturn.objects.create(
+        business=upload.business,
+        tax_type=period.registration.tax_type,
+        period=period,
+        form="CT-1096",
+        status=ReturnStatus.STAGING,
+        created_by=upload.uploaded_by,
+        data={"staging_for": str(upload.token)},
+    )
+    totals = services.NonWageTotals()
+    batch: list[tuple[int, InformationReturn]] = []
+    for record in checker:
+        totals.count += 1
+        totals.paid += record.total_paid
+        totals.withheld += record.state_tax_withheld
+        batch.append((totals.count, record))
+        if len(batch) >= STAGE_BATCH:
+            _stage(staged, batch, checker)
+    if not checker.problem_count:
+        _stage(staged, batch, checker)
+    if not checker.problem_count:
+        try:
+            draft = services.ct1096_adopt_staged(actor=upload.uploaded_by, staged=staged, totals=totals)
+        except ServiceError as error:  # e.g. the period was filed meanwhile, or no records at all
             message = error.message
             if checker.other_states and "at least one" in message:
                 message = "has no Connecticut records: every record is coded for another state."
             checker.note(Problem(0, "File", message))
+        else:
+            Upload.objects.filter(pk=upload.pk).update(tax_return=draft)
+            return _finish(upload, UploadStatus.CHECKED, checker, [], 0)
+    _unstage(upload)
     return _finish(upload, UploadStatus.REJECTED, checker, checker.problems, checker.problem_count)
 
 
+def _stage(staged: TaxReturn, batch: list, checker: "_Checker") -> None:
+    if batch:
+        with transaction.atomic():
+            insert_records(staged.pk, batch)
+        batch.clear()
+    Upload.objects.filter(pk=checker.upload.pk).update(records_checked=checker.records)
+
+
 def progress_set(token, records: int) -> None:
-    """Progress goes to huey's store, not the database: the filing transaction is still open."""
+    """Progress goes to huey's store as well as the database: the status page reads it between
+    the staging batches."""
     from huey.contrib.djhuey import HUEY
 
     HUEY.put(f"upload-progress:{token}", records)

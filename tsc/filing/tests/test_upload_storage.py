@@ -110,3 +110,68 @@ def test_the_same_file_accepted_for_the_period_is_refused(demo, period):
     ct1096_submit_upload(actor=demo.filepay, upload=first)
     with pytest.raises(ServiceError, match="already"):
         receive(demo, period, name="copy2.txt")
+
+
+def test_records_are_staged_in_short_transactions(demo, period, monkeypatch):
+    """No transaction spans the whole file: each batch of records commits on its own."""
+    from django.db import transaction
+
+    from tsc.filing import uploads
+
+    monkeypatch.setattr(uploads, "STAGE_BATCH", 2)
+    depths = []
+    real = uploads.insert_records
+
+    def watch(*args):
+        depths.append(len(transaction.get_connection().atomic_blocks))
+        return real(*args)
+
+    monkeypatch.setattr(uploads, "insert_records", watch)
+    upload = receive(demo, period)
+    outer = len(transaction.get_connection().atomic_blocks)  # the test's own transaction
+    upload_process(str(upload.token))
+    assert depths == [outer + 1] * 3  # 5 records in batches of 2: three short transactions
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.CHECKED and upload.tax_return.record_count == 5
+
+
+def test_a_crash_half_way_is_cleaned_up_by_the_retry(demo, period, monkeypatch):
+    from tsc.filing import uploads
+    from tsc.filing.models import InformationReturnRecord, ReturnStatus, TaxReturn
+
+    monkeypatch.setattr(uploads, "STAGE_BATCH", 2)
+    real = uploads._stage
+    calls = []
+
+    def crash_on_second(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the worker died")
+        return real(*args)
+
+    monkeypatch.setattr(uploads, "_stage", crash_on_second)
+    upload = receive(demo, period)
+    with pytest.raises(RuntimeError):
+        upload_process(str(upload.token))
+    assert TaxReturn.objects.filter(status=ReturnStatus.STAGING).count() == 1  # half staged
+    monkeypatch.setattr(uploads, "_stage", real)
+    upload_process(str(upload.token))  # the retry (a stalled upload is re-enqueued)
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.CHECKED
+    assert not TaxReturn.objects.filter(status=ReturnStatus.STAGING).exists()
+    assert InformationReturnRecord.objects.filter(tax_return__period=period).count() == 5
+
+
+def test_a_rejected_file_leaves_no_staged_records(demo, period, monkeypatch):
+    from tsc.filing import uploads
+    from tsc.filing.models import InformationReturnRecord, TaxReturn
+
+    monkeypatch.setattr(uploads, "STAGE_BATCH", 2)
+    records = [payee(n) for n in range(1, 8)]
+    bad = pub1220_bytes(records).replace(b"200000006", b"20000000X")  # the sixth record, after 2 batches
+    upload = receive(demo, period, bad, name="bad.txt")
+    upload_process(str(upload.token))
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.REJECTED and upload.problem_count == 1
+    assert not TaxReturn.objects.filter(period=period).exists()
+    assert not InformationReturnRecord.objects.exists()
