@@ -30,7 +30,9 @@ os.environ.update(
         "TSC_VAR_DIR": WORK,
         "TSC_PII_KEYS": "b1:" + base64.b64encode(os.urandom(32)).decode(),
         "TSC_PII_INDEX_KEY": base64.b64encode(os.urandom(32)).decode(),
-        "DATABASE_URL": "",
+        # BENCH_DATABASE_URL=postgres://root@127.0.0.1:5432/tsc_bench runs it on PostgreSQL (the
+        # database is created and dropped); SQLite in a temporary folder otherwise.
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", ""),
     }
 )
 
@@ -40,6 +42,7 @@ django.setup()
 
 from django.core.files import File  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from tsc.filing.models import Upload, UploadKind  # noqa: E402
@@ -78,6 +81,24 @@ class Payees(Sequence):
             amounts=(("1", Decimal(1000 + i % 5000)),),
             state_tax_withheld=Decimal(i % 300) + Decimal("0.25"),
         )
+
+
+def bare_parse(path: Path) -> float:
+    """The floor: read the file and slice the fixed-width fields of every B record (TIN, name,
+    the amounts, the state tax), with no checking and no storing. Returns seconds."""
+    started = time.perf_counter()
+    count = 0
+    total = 0
+    with open(path, "rb") as f:
+        for line in f:
+            if line[:1] == b"B":
+                tin = line[11:20].decode("ascii")
+                name = line[287:327].decode("ascii").rstrip()
+                amounts = [int(line[54 + 12 * i : 66 + 12 * i]) for i in range(18)]
+                tax = int(line[722:734] or b"0")
+                count += bool(tin and name)
+                total += sum(amounts) + tax
+    return time.perf_counter() - started
 
 
 def peak_rss_mb() -> float:
@@ -134,14 +155,26 @@ def main(n: int) -> None:
         )
         upload.file.save("upload", File(f), save=False)
         upload.save()
+    bare = bare_parse(path)
     started = time.perf_counter()
-    result = upload_process(str(upload.token))
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        with cProfile.Profile() as profile:
+            result = upload_process(str(upload.token))
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+    else:
+        result = upload_process(str(upload.token))
     elapsed = time.perf_counter() - started
     assert result.status == "checked", result.problems[:5]  # stored on a draft CT-1096, ready to submit
     assert result.tax_return.records.count() == n
     print(f"records:            {n:,}")
     print(f"file size:          {path.stat().st_size / 1e6:,.1f} MB (written in {written:.2f} s)")
-    print(f"parse+validate+store: {elapsed:.2f} s  ({n / elapsed:,.0f} records/s)")
+    print(f"parse+validate+store: {elapsed:.2f} s  ({n / elapsed:,.0f} records/s) on {connection.vendor}")
+    print(f"bare parse (floor): {bare:.2f} s  ({n / bare:,.0f} records/s), same file, same run")
+    ratio = bare / elapsed
+    print(f"ratio to the floor: {ratio:.0%}  (target: at least 50 %) -> {'met' if ratio >= 0.5 else 'NOT met'}")
     print(f"peak RSS:           {peak_rss_mb():,.0f} MB (before processing: {rss_before:,.0f} MB)")
     print(
         f"target:             100,000 records < 10 s, peak RSS < 300 MB -> "
