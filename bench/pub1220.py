@@ -36,6 +36,21 @@ os.environ.update(
     }
 )
 
+
+def _fresh_postgres(url: str) -> None:
+    """Create the bench's PostgreSQL database afresh (dropped first if a run left it)."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+if os.environ["DATABASE_URL"].startswith("postgres"):
+    _fresh_postgres(os.environ["DATABASE_URL"])
+
 import django  # noqa: E402
 
 django.setup()
