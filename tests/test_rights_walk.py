@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tsc.accounts.models import AccessLevel, Login, UserRight
+from tsc.accounts.tests.twofactor_helpers import force_back_office_login
 from tsc.audit.models import AuditEvent
 from tsc.filing.models import TaxReturn, Upload
 
@@ -92,6 +93,15 @@ TABLE = [
     Case("accounts:user_activity", expect=allow(*ADMINS)),
     Case("accounts:user_edit", ("L_FILER",), allow("admin", outsider=404)),
     Case("accounts:user_edit", ("L_OTHER",), allow("outsider", others=403) | {"admin": 404}),
+    # Two-factor sign-in: the login's own setting (pages that need it on or being set up send the
+    # others back to it), and the TSC Administrator's for the business (resetting is POST only).
+    Case("accounts:profile_two_factor", expect=allow(*PORTAL)),
+    Case("accounts:profile_two_factor_setup", expect=allow(*PORTAL, redirect_to="/profile/two-factor/")),
+    Case("accounts:profile_two_factor_off", expect=allow(*PORTAL, redirect_to="/profile/two-factor/")),
+    Case("accounts:profile_two_factor_codes", expect=allow(*PORTAL, redirect_to="/profile/two-factor/")),
+    Case("accounts:users_two_factor", expect=allow(*ADMINS)),
+    Case("accounts:user_two_factor_reset", ("L_FILER",), allow(outsider=404) | {"admin": 405}),
+    Case("accounts:user_two_factor_reset", ("L_OTHER",), allow(outsider=405) | {"admin": 404}),
     Case("filing:index", expect=allow(*FILERS, "mixed", "outsider")),
     Case("filing:history", expect=allow(*VIEWERS, "mixed", "outsider")),
     Case("filing:nonwage_template", expect=allow(*FILERS, "mixed", "outsider")),
@@ -137,6 +147,8 @@ PUBLIC = {
     "accounts:recover",  # a locked-out administrator, with the recovery code DRS mailed
     "accounts:recover_answers",
     "accounts:sign_out",
+    "accounts:sign_in_code",  # two-factor sign-in, between the password and the session
+    "accounts:sign_in_setup",
 }
 # The DRS back office (Django admin): staff only; every other role is sent to its sign-in page.
 BACK_OFFICE = "admin:"
@@ -269,7 +281,9 @@ def test_the_back_office_is_for_staff_only(client, world):
     patterns = dict(ALL)
     for role in ROLES:
         client.logout()
-        if role != "anonymous":
+        if role == "staff":
+            force_back_office_login(client, logins[role])  # as if through the two-factor code step
+        elif role != "anonymous":
             client.force_login(logins[role], backend="tsc.accounts.backends.LoginBackend")
         for name in ADMIN_SAMPLES:
             if name in ("admin:login", "admin:logout"):

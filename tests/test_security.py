@@ -135,10 +135,14 @@ def test_taxpayer_logins_cannot_enter_the_back_office(demo, signed_in):
 
 def test_drs_staff_sign_in_to_the_back_office(db, client):
     from tsc.accounts.models import Login
+    from tsc.accounts.tests.twofactor_helpers import next_code
 
-    Login.objects.create_superuser("clerk", "Clerk#2024x")
+    clerk = Login.objects.create_superuser("clerk", "Clerk#2024x")
     response = client.post("/drs-admin/login/", {"username": "clerk", "password": "Clerk#2024x"})
-    assert response.status_code == 302
+    # Staff always use two-factor sign-in: the first time, they set it up before anything else.
+    assert response.status_code == 302 and response.url == "/sign-in/two-factor-setup/"
+    assert client.get("/drs-admin/").status_code == 302
+    assert client.post("/sign-in/two-factor-setup/", {"code": next_code(clerk)}).status_code == 200
     assert client.get("/drs-admin/").status_code == 200
     assert client.get("/drs-admin/taxpayers/business/").status_code == 200
 
@@ -182,10 +186,11 @@ def test_the_access_helper_answers_404_to_outsiders_and_403_to_the_wrong_right(d
 
 def test_back_office_edits_are_audited(demo, client):
     from tsc.accounts.models import Login
+    from tsc.accounts.tests.twofactor_helpers import back_office_sign_in
     from tsc.audit.models import AuditEvent
 
     Login.objects.create_superuser("clerk", "Clerk#2024x")
-    client.post("/drs-admin/login/", {"username": "clerk", "password": "Clerk#2024x"})
+    back_office_sign_in(client, "clerk", "Clerk#2024x")
     url = f"/drs-admin/taxpayers/business/{demo.nutmeg.pk}/change/"
     data = {
         "registration_number": "1234567-000",
@@ -212,9 +217,10 @@ def test_back_office_edits_are_audited(demo, client):
 
 def test_drs_staff_cannot_unlock_or_change_taxpayer_users(demo, client):
     from tsc.accounts.models import Login, LoginStatus
+    from tsc.accounts.tests.twofactor_helpers import back_office_sign_in
 
     Login.objects.create_superuser("clerk", "Clerk#2024x")
-    client.post("/drs-admin/login/", {"username": "clerk", "password": "Clerk#2024x"})
+    back_office_sign_in(client, "clerk", "Clerk#2024x")
     url = f"/drs-admin/accounts/login/{demo.locked.pk}/change/"
     assert client.get(url).status_code == 200  # can look
     client.post(url, {"status": "active", "user_id": "locked1"})

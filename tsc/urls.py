@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from tsc.accounts import twofactor_views
+
 admin.site.site_header = "DRS back office — Taxpayer Service Center"
 admin.site.site_title = "DRS back office"
+# Staff reach the back office only after a code from their authenticator app.
+twofactor_views.back_office_protect(admin.site)
 
 urlpatterns = [
     path("", include("tsc.site.urls")),

@@ -5,6 +5,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 
+from tsc.lib.pii import EncryptedTextField
+
 
 class LoginStatus(models.TextChoices):
     ACTIVE = "active", "Active"
@@ -195,3 +197,51 @@ class AdministratorRecoveryCode(models.Model):
             and self.failed_attempts < self.MAX_ATTEMPTS
             and now < self.expires_at
         )
+
+
+# ---- two-factor sign-in (twofactor.py) -------------------------------------------------------
+
+
+class TwoFactorDevice(models.Model):
+    """A login's authenticator app (TOTP, RFC 6238). Not in use until `confirmed_at` is set by a
+    first right code; the secret is encrypted at rest like other personal data (tsc/lib/pii.py)."""
+
+    login = models.OneToOneField(Login, on_delete=models.CASCADE, related_name="two_factor")
+    secret = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The time step of the last code accepted: a code (or an older one) is never accepted twice.
+    last_step = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Two-factor device of {self.login}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class TwoFactorRecoveryCode(models.Model):
+    """One of the ten one-time codes shown once when two-factor sign-in is turned on, for a lost
+    device. Only a hash is kept."""
+
+    device = models.ForeignKey(TwoFactorDevice, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=256)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Recovery code of {self.device.login}{' (used)' if self.used_at else ''}"
+
+
+class TwoFactorRequirement(models.Model):
+    """A business's TSC Administrator may require two-factor sign-in of all its users."""
+
+    business = models.OneToOneField(
+        "taxpayers.Business", on_delete=models.CASCADE, related_name="two_factor_requirement"
+    )
+    required = models.BooleanField(default=False)
+    changed_at = models.DateTimeField(auto_now=True)
+    changed_by = models.ForeignKey(Login, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Two-factor {'required' if self.required else 'optional'} for {self.business}"

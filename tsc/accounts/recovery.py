@@ -5,7 +5,8 @@ can unlock the administrator: three wrong passwords typed by anyone who knows th
 number and the User ID would lock the business out for good. DRS staff issue an administrator
 recovery code (`recovery_code_issue`, shown once, mailed to the business's address on file,
 expiring); with it and the identity answers the administrator sets a new password
-(`administrator_recover`), which also unlocks the login.
+(`administrator_recover`), which also unlocks the login and, for a lost authenticator, turns
+two-factor sign-in off.
 """
 
 import secrets
@@ -22,7 +23,7 @@ from tsc.audit.services import audit_record
 from tsc.taxpayers.models import Business
 
 from . import passwords
-from .models import AdministratorRecoveryCode, Login, LoginStatus
+from .models import AdministratorRecoveryCode, Login, LoginStatus, TwoFactorDevice
 from .services import ServiceError, _check_password_rule
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: it is typed from a letter
@@ -121,11 +122,14 @@ def administrator_recover(*, recovery: Recovery, answer1: str, answer2: str, new
     login.save(update_fields=["password", "status", "failed_logins", "must_change_password"])
     issued.used_at = timezone.now()
     issued.save(update_fields=["used_at"])
+    # A lost authenticator is the other way an administrator gets locked out: the code DRS
+    # mailed turns two-factor sign-in off, to be set up again at the next sign-in if required.
+    two_factor_reset, _ = TwoFactorDevice.objects.filter(login=login).delete()
     audit_record(
         event="login.recovered",
         actor=login,
         target=login,
         business=login.business,
-        data={"was": was, "via": "administrator_recovery_code"},
+        data={"was": was, "via": "administrator_recovery_code", "two_factor_reset": bool(two_factor_reset)},
     )
     return True

@@ -72,6 +72,12 @@ EVENT_LABELS = {
     "login.identity_questions_changed": "Identity questions changed",
     "login.telephone_password_changed": "Telephone password changed",
     "login.first_sign_in_completed": "First sign-in completed",
+    "two_factor.setup_started": "Two-factor sign-in set-up started",
+    "two_factor.turned_on": "Two-factor sign-in turned on",
+    "two_factor.turned_off": "Two-factor sign-in turned off",
+    "two_factor.verified": "Two-factor code accepted",
+    "two_factor.recovery_codes_replaced": "New two-factor recovery codes made",
+    "two_factor.reset": "Two-factor sign-in reset by the TSC Administrator",
 }
 
 
@@ -101,6 +107,7 @@ _REASONS = {
     "password": "wrong password",
     "identity_answers": "wrong answers to the identity questions",
     "temporary_password": "wrong temporary password",
+    "two_factor_code": "wrong two-factor code",
 }
 _VIA = {"enrollment_code": "with a DRS enrollment code", "identity_questions": "using the identity questions"}
 

@@ -17,7 +17,7 @@ from tsc.audit.services import audit_record
 from tsc.taxpayers.models import Business, TaxType
 
 from . import passwords
-from .models import AccessLevel, EnrollmentCode, Login, LoginStatus, UserRight
+from .models import AccessLevel, EnrollmentCode, Login, LoginStatus, TwoFactorDevice, UserRight
 
 CONTACT_FIELDS = ("name", "title", "phone", "email", "street", "street2", "city", "state", "zip_code")
 
@@ -202,7 +202,10 @@ def sign_in_check(*, business: Business | None, user_id: str, password: str) -> 
         return SignInResult(SignInOutcome.BAD_CREDENTIALS, login)
     if login.status == LoginStatus.DISABLED:
         return SignInResult(SignInOutcome.DISABLED, login)
-    login_record_success(login=login)
+    # With two-factor sign-in on, the code step records the success (twofactor.twofactor_verify):
+    # a right password alone must not reset the count of wrong codes.
+    if not TwoFactorDevice.objects.filter(login=login, confirmed_at__isnull=False).exists():
+        login_record_success(login=login)
     return SignInResult(SignInOutcome.OK, login)
 
 

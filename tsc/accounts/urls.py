@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import recovery_views, user_views, views
+from . import recovery_views, twofactor_views, user_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -25,4 +25,13 @@ urlpatterns = [
     path("users/add/", user_views.user_add_view, name="user_add"),
     path("users/activity/", user_views.user_activity, name="user_activity"),
     path("users/<int:login_id>/", user_views.user_edit, name="user_edit"),
+    # Two-factor sign-in (twofactor_views.py)
+    path("sign-in/code/", twofactor_views.sign_in_code, name="sign_in_code"),
+    path("sign-in/two-factor-setup/", twofactor_views.sign_in_setup, name="sign_in_setup"),
+    path("profile/two-factor/", twofactor_views.profile_two_factor, name="profile_two_factor"),
+    path("profile/two-factor/setup/", twofactor_views.profile_two_factor_setup, name="profile_two_factor_setup"),
+    path("profile/two-factor/turn-off/", twofactor_views.profile_two_factor_off, name="profile_two_factor_off"),
+    path("profile/two-factor/codes/", twofactor_views.profile_two_factor_codes, name="profile_two_factor_codes"),
+    path("users/two-factor/", twofactor_views.users_two_factor, name="users_two_factor"),
+    path("users/<int:login_id>/two-factor/reset/", twofactor_views.user_two_factor_reset, name="user_two_factor_reset"),
 ]

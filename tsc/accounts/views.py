@@ -76,6 +76,11 @@ def sign_in(request):
         if result.outcome != SignInOutcome.OK:
             guard.failed()
         if result.outcome == SignInOutcome.OK:
+            from .twofactor_views import second_step  # (imports this module)
+
+            # Two-factor sign-in: the code (or set-up) step comes first, the login not yet signed in.
+            if (response := second_step(request, result.login)) is not None:
+                return response
             _start_session(request, result.login)
             return redirect("accounts:first_sign_in" if result.login.must_change_password else "accounts:menu")
         form.add_error(

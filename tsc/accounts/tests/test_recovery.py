@@ -13,6 +13,8 @@ from tsc.accounts.recovery import recovery_code_issue
 from tsc.accounts.services import enrollment_code_issue, sign_in_check
 from tsc.audit.models import AuditEvent
 
+from .twofactor_helpers import force_back_office_login
+
 
 @pytest.fixture
 def staff(db):
@@ -27,7 +29,7 @@ def lock_out(demo):
 
 
 def staff_issues_code(client, staff, demo) -> str:
-    client.force_login(staff, backend="tsc.accounts.backends.LoginBackend")
+    force_back_office_login(client, staff)  # as if through the code step (twofactor_helpers)
     response = client.post(
         "/drs-admin/taxpayers/business/",
         {"action": "issue_recovery_code", "_selected_action": [demo.nutmeg.pk]},
@@ -128,3 +130,19 @@ def test_an_exhausted_enrollment_code_is_issued_again(demo, staff, client):
         questions=QUESTIONS,
     )
     assert login.is_administrator
+
+
+def test_the_recovery_code_also_clears_a_lost_authenticator(demo, staff, client):
+    from tsc.accounts import twofactor
+    from tsc.accounts.models import TwoFactorDevice
+
+    from .twofactor_helpers import next_code
+
+    twofactor.twofactor_setup_start(login=demo.admin)
+    twofactor.twofactor_confirm(login=demo.admin, code=next_code(demo.admin))
+    assert twofactor.enabled_for(demo.admin)
+    code = staff_issues_code(client, staff, demo)  # the phone with the app is lost
+    assert use_code(client, code).status_code == 302
+    assert not TwoFactorDevice.objects.filter(login=demo.admin).exists()
+    event = AuditEvent.objects.get(event="login.recovered")
+    assert event.data["two_factor_reset"] is True

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('taxpayers', '0002_tax_types'),
+        ("taxpayers", "0002_tax_types"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='business',
-            name='email',
-            field=models.EmailField(blank=True, max_length=254, verbose_name='Email address'),
+            model_name="business",
+            name="email",
+            field=models.EmailField(blank=True, max_length=254, verbose_name="Email address"),
         ),
         migrations.AddField(
-            model_name='business',
-            name='phone',
-            field=models.CharField(blank=True, max_length=20, verbose_name='Phone number'),
+            model_name="business",
+            name="phone",
+            field=models.CharField(blank=True, max_length=20, verbose_name="Phone number"),
         ),
     ]
