@@ -14,10 +14,7 @@ import resource
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,65 +34,24 @@ os.environ.update(
 )
 
 
-def _fresh_postgres(url: str) -> None:
-    """Create the bench's PostgreSQL database afresh (dropped first if a run left it)."""
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 if os.environ["DATABASE_URL"].startswith("postgres"):
-    _fresh_postgres(os.environ["DATABASE_URL"])
+    from bench_data import fresh_postgres
+
+    fresh_postgres(os.environ["DATABASE_URL"])
 
 import django  # noqa: E402
 
 django.setup()
 
-from django.core.files import File  # noqa: E402
+from bench_data import FEIN, make_upload, write_file  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from tsc.filing.models import Upload, UploadKind  # noqa: E402
 from tsc.filing.services import registration_for_filing  # noqa: E402
 from tsc.filing.uploads import upload_process  # noqa: E402
-from tsc.lib.formats import pub1220  # noqa: E402
-from tsc.lib.formats.records import InformationReturn  # noqa: E402
 from tsc.taxpayers.models import TaxType  # noqa: E402
 from tsc.taxpayers.services import business_register  # noqa: E402
-
-FEIN = "061234567"
-
-
-class Payees(Sequence):
-    """N payees made on demand, so the writer streams them."""
-
-    def __init__(self, n: int):
-        self.n = n
-
-    def __len__(self) -> int:
-        return self.n
-
-    def __getitem__(self, i):
-        if not 0 <= i < self.n:
-            raise IndexError(i)
-        return InformationReturn(
-            form="1099-NEC",
-            payer_tin=FEIN,
-            payee_tin=f"{100000000 + i:09d}",
-            tin_type="2",
-            payee_name=f"PAYEE NUMBER {i}",
-            payee_address=f"{i % 999 + 1} MAIN ST",
-            payee_city="HARTFORD",
-            payee_state="CT",
-            payee_zip="06103",
-            amounts=(("1", Decimal(1000 + i % 5000)),),
-            state_tax_withheld=Decimal(i % 300) + Decimal("0.25"),
-        )
 
 
 def bare_parse(path: Path) -> float:
@@ -135,41 +91,10 @@ def main(n: int) -> None:
     )
     path = Path(WORK) / "bench.txt"
     started = time.perf_counter()
-    with open(path, "w", encoding="ascii", newline="") as out:
-        pub1220.write(
-            pub1220.Transmitter(
-                year=period.period_end.year, tin=FEIN, tcc="12ABC", name="BENCH CO", company_name="BENCH CO"
-            ),
-            [
-                (
-                    pub1220.Payer(
-                        tin=FEIN,
-                        name="BENCH CO",
-                        address="1 MAIN ST",
-                        city="HARTFORD",
-                        state="CT",
-                        zip="06103",
-                        form="1099-NEC",
-                    ),
-                    Payees(n),
-                )
-            ],
-            out,
-        )
+    write_file(path, n, period.period_end.year)
     written = time.perf_counter() - started
     rss_before = peak_rss_mb()
-    with open(path, "rb") as f:
-        upload = Upload(
-            token=uuid.uuid4(),
-            business=business,
-            period=period,
-            kind=UploadKind.PUB1220,
-            original_name="bench.txt",
-            size=path.stat().st_size,
-            sha256="0" * 64,
-        )
-        upload.file.save("upload", File(f), save=False)
-        upload.save()
+    upload = make_upload(business, period, path)
     bare = bare_parse(path)
     started = time.perf_counter()
     if os.environ.get("BENCH_PROFILE"):

@@ -37,26 +37,39 @@ def originator() -> nacha.Originator:
     )
 
 
+_DEBIT_FIELDS = (
+    "routing_number",
+    "account_number",
+    "account_type",
+    "amount",
+    "requested_date",
+    "business__registration_number",
+    "business__legal_name",
+    "tax_type__code",
+    "period__period_end",
+)
+
+
 def _debits(ids: list[int]):
-    """The locked payments as NACHA debits, read in chunks, by effective date."""
+    """The locked payments as NACHA debits, read in chunks (plain values, no model objects), by
+    effective date."""
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
         rows = (
-            Payment.objects.filter(pk__in=chunk)
-            .select_related("business", "tax_type", "period")
+            Payment.objects.filter(pk__in=ids[start : start + CHUNK])
             .order_by("requested_date", "pk")
+            .values_list(*_DEBIT_FIELDS)
         )
-        for payment in rows:
+        for routing, account, kind, amount, requested, number, name, code, period_end in rows:
             yield nacha.Debit(
-                routing_number=payment.routing_number,
-                account_number=payment.account_number,
-                account_type=payment.account_type,
-                amount=payment.amount,
-                effective_date=payment.requested_date,
-                taxpayer_id=payment.business.registration_number.replace("-", ""),
-                taxpayer_name=payment.business.legal_name,
-                tax_type_code=payment.tax_type.code,
-                period_end=payment.period.period_end,
+                routing_number=routing,
+                account_number=account,
+                account_type=kind,
+                amount=amount,
+                effective_date=requested,
+                taxpayer_id=number.replace("-", ""),
+                taxpayer_name=name,
+                tax_type_code=code,
+                period_end=period_end,
             )
 
 
