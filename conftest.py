@@ -35,6 +35,12 @@ def _uploads_in_a_temporary_folder(tmp_path_factory, monkeypatch):
     monkeypatch.setattr(Upload._meta.get_field("file"), "storage", SealedFileSystemStorage(location=location))
 
 
+@pytest.fixture(autouse=True)
+def _bank_batches_in_a_temporary_folder(tmp_path_factory, settings):
+    # NACHA files (tsc/payments/batch.py) go under VAR_DIR/batches: a fresh folder per test.
+    settings.VAR_DIR = tmp_path_factory.mktemp("var")
+
+
 @pytest.fixture
 def demo(db):
     from tsc.site.demo import seed_demo

@@ -10,8 +10,11 @@ waits and finds the payment sent (and is refused).
 """
 
 import logging
+import os
+import tempfile
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -19,6 +22,7 @@ from django.utils import timezone
 
 from tsc.audit.services import audit_record
 from tsc.lib.formats import nacha
+from tsc.lib.sealed_files import seal
 
 from .models import Payment, PaymentBatch, PaymentStatus
 
@@ -73,6 +77,41 @@ def _debits(ids: list[int]):
             )
 
 
+def batch_folder() -> Path:
+    return Path(settings.VAR_DIR) / "batches"
+
+
+def _write_sealed(day: date, lines) -> str:
+    """Stream the file's lines into a sealed file (memory flat in the number of payments). A
+    crashed attempt's file is overwritten by the retry: the name is the date's."""
+    folder = batch_folder()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    name = f"{day.isoformat()}.ach.sealed"
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".writing-")  # created 0600
+    try:
+        with os.fdopen(fd, "wb") as out:
+            seal(_blocks(lines), out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, folder / name)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return name
+
+
+def _blocks(lines, size: int = 1000):
+    """Lines joined into blocks of bytes, each line ending in a newline."""
+    block: list[str] = []
+    for line in lines:
+        block.append(line)
+        if len(block) >= size:
+            yield ("\n".join(block) + "\n").encode("ascii")
+            block.clear()
+    if block:
+        yield ("\n".join(block) + "\n").encode("ascii")
+
+
 def payment_batch_send(*, day: date) -> PaymentBatch:
     """Send (write and keep) the NACHA file of `day`'s payments, once."""
     if (done := PaymentBatch.objects.filter(send_date=day).first()) is not None:
@@ -90,13 +129,12 @@ def payment_batch_send(*, day: date) -> PaymentBatch:
             )
             totals = nacha.Totals()
             lines = nacha.write(_debits(ids), originator(), created=timezone.localtime(), totals=totals)
-            content = "\n".join(lines) + "\n"
+            batch.file_name = _write_sealed(day, lines)
             for start in range(0, len(ids), CHUNK):
                 Payment.objects.filter(pk__in=ids[start : start + CHUNK]).update(status=PaymentStatus.SENT, batch=batch)
             batch.entry_count = totals.entries
             batch.total = Decimal(totals.total_debits) / 100
-            batch.content = content
-            batch.save(update_fields=["entry_count", "total", "content"])
+            batch.save(update_fields=["entry_count", "total", "file_name"])
             audit_record(
                 event="payment_batch.sent",
                 target=batch,

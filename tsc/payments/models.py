@@ -61,8 +61,9 @@ class PaymentBatch(models.Model):
     send_date = models.DateField(unique=True)
     entry_count = models.PositiveIntegerField(default=0)
     total = models.DecimalField(default=0, **MONEY)
-    # The NACHA file, encrypted (it carries account numbers); see tsc.payments.batch.
-    content = EncryptedTextField(blank=True)
+    # The NACHA file, sealed at rest (it carries account numbers: tsc/lib/sealed_files.py), under
+    # VAR_DIR/batches; see tsc.payments.batch.
+    file_name = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     posted_at = models.DateTimeField(null=True, blank=True)
 
@@ -72,6 +73,23 @@ class PaymentBatch(models.Model):
 
     def __str__(self) -> str:
         return f"Bank batch {self.send_date:%m/%d/%Y}: {self.entry_count} payments, ${self.total:,}"
+
+    @property
+    def path(self):
+        from .batch import batch_folder
+
+        return batch_folder() / self.file_name
+
+    def open(self):
+        """The NACHA file, unsealed as it is read (binary, ASCII)."""
+        from tsc.lib.sealed_files import open_sealed
+
+        return open_sealed(self.path)
+
+    @property
+    def content(self) -> str:
+        with self.open() as stream:
+            return stream.read().decode("ascii")
 
 
 class Payment(BankAccountFields):

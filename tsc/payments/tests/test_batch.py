@@ -110,11 +110,14 @@ def test_a_cancelled_payment_is_left_out_and_a_sent_one_cannot_be_cancelled(demo
 
 def test_the_stored_file_holds_no_plaintext_account_number(demo):
     pay(demo)
-    bank.payment_batch_send(day=date(2026, 11, 24))
+    batch = bank.payment_batch_send(day=date(2026, 11, 24))
+    stored = batch.path.read_bytes()
+    assert b"000123456789" not in stored and b"TXP" not in stored and b"NUTMEG" not in stored
+    assert oct(os.stat(batch.path).st_mode & 0o777) == "0o600"
+    assert "000123456789" in batch.content  # the service reads it back
     with connection.cursor() as cursor:
-        cursor.execute("SELECT content FROM payments_paymentbatch")
-        stored = cursor.fetchone()[0]
-    assert "000123456789" not in stored and "TXP" not in stored
+        cursor.execute("SELECT * FROM payments_paymentbatch")
+        assert "000123456789" not in str(cursor.fetchall())
 
 
 def test_the_command_writes_the_file_for_the_bank(demo, tmp_path, capsys):

@@ -5,6 +5,7 @@ Idempotent per date (see tsc/payments/batch.py): running it again prints the bat
 """
 
 import os
+import shutil
 from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
@@ -34,8 +35,8 @@ class Command(BaseCommand):
         batch = payment_batch_send(day=day)
         if options["output"]:
             fd = os.open(options["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", newline="\n") as out:
-                out.write(batch.content)
+            with os.fdopen(fd, "wb") as out, batch.open() as sealed:
+                shutil.copyfileobj(sealed, out)
         self.stdout.write(
             f"Bank batch {day:%m/%d/%Y}: {batch.entry_count} payment(s), total ${batch.total:,.2f}"
             + (f"; file written to {options['output']}" if options["output"] else "")
