@@ -223,6 +223,16 @@ def _drop_draft(period: FilingPeriod) -> None:
         draft.delete()
 
 
+def _retire_draft(period: FilingPeriod) -> None:
+    """Like _drop_draft, without deleting the old draft's records here (a 100,000-record draft
+    would hold the write lock): it becomes a discarded "being checked" return, which the caller
+    deletes afterwards in short transactions (uploads._unstage_discarded)."""
+    draft = TaxReturn.objects.filter(period=period, status=ReturnStatus.DRAFT).first()
+    if draft is not None:
+        Upload.objects.filter(tax_return=draft).update(tax_return=None, status=UploadStatus.SUPERSEDED)
+        TaxReturn.objects.filter(pk=draft.pk).update(status=ReturnStatus.STAGING, data={"discarded": True})
+
+
 def _ct1096_store(
     actor: Login | None, period: FilingPeriod, records: Iterable[InformationReturn], source: str = "upload"
 ) -> TaxReturn:
@@ -284,7 +294,7 @@ def ct1096_adopt_staged(*, actor: Login | None, staged: TaxReturn, totals: NonWa
     _lock_unfiled(period)
     if totals.count == 0:
         raise ServiceError("Attach at least one 1099 or W-2G record.")
-    _drop_draft(period)
+    _retire_draft(period)
     computation = ct1096(record_count=totals.count, total_paid=totals.paid, total_withheld=totals.withheld)
     _apply(staged, {}, computation)
     staged.data = {"source": "upload"}

@@ -199,8 +199,10 @@ def _staged(upload: Upload):
 
 def _unstage(upload: Upload) -> None:
     """Delete what an attempt staged for this upload (a rejected file, or a crashed or retried
-    attempt), in short transactions so nobody waits on a long delete."""
-    for staged in _staged(upload):
+    attempt), and drafts this period's newer upload replaced, in short transactions so nobody
+    waits on a long delete."""
+    discarded = TaxReturn.objects.filter(status=ReturnStatus.STAGING, period_id=upload.period_id, data__discarded=True)
+    for staged in [*_staged(upload), *discarded]:
         while True:
             with transaction.atomic():
                 ids = list(
@@ -257,6 +259,7 @@ def upload_process(token: str) -> Upload:
             checker.note(Problem(0, "File", message))
         else:
             Upload.objects.filter(pk=upload.pk).update(tax_return=draft)
+            _unstage(upload)  # the draft it replaced, if any, in short transactions
             return _finish(upload, UploadStatus.CHECKED, checker, [], 0)
     _unstage(upload)
     return _finish(upload, UploadStatus.REJECTED, checker, checker.problems, checker.problem_count)

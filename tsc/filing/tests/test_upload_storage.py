@@ -175,3 +175,18 @@ def test_a_rejected_file_leaves_no_staged_records(demo, period, monkeypatch):
     assert upload.status == UploadStatus.REJECTED and upload.problem_count == 1
     assert not TaxReturn.objects.filter(period=period).exists()
     assert not InformationReturnRecord.objects.exists()
+
+
+def test_a_newer_file_replaces_the_draft_and_its_records_go_in_batches(demo, period, monkeypatch):
+    from tsc.filing import uploads
+    from tsc.filing.models import InformationReturnRecord, ReturnStatus, TaxReturn
+
+    monkeypatch.setattr(uploads, "STAGE_BATCH", 2)
+    first = receive(demo, period)
+    upload_process(str(first.token))
+    second = receive(demo, period, pub1220_bytes([payee(n) for n in range(10, 13)]), name="newer.txt")
+    upload_process(str(second.token))
+    first.refresh_from_db(), second.refresh_from_db()
+    assert first.status == UploadStatus.SUPERSEDED and second.status == UploadStatus.CHECKED
+    assert list(TaxReturn.objects.filter(period=period).values_list("status", flat=True)) == [ReturnStatus.DRAFT]
+    assert InformationReturnRecord.objects.filter(tax_return__period=period).count() == 3
