@@ -54,27 +54,24 @@ _DEBIT_FIELDS = (
 )
 
 
-def _debits(ids: list[int]):
-    """The locked payments as NACHA debits, read in chunks (plain values, no model objects), by
+def _debits(batch: PaymentBatch):
+    """The batch's payments as NACHA debits, streamed (plain values, no model objects), by
     effective date."""
-    for start in range(0, len(ids), CHUNK):
-        rows = (
-            Payment.objects.filter(pk__in=ids[start : start + CHUNK])
-            .order_by("requested_date", "pk")
-            .values_list(*_DEBIT_FIELDS)
+    rows = (
+        Payment.objects.filter(batch=batch).order_by("requested_date", "pk").values_list(*_DEBIT_FIELDS).iterator(CHUNK)
+    )
+    for routing, account, kind, amount, requested, number, name, code, period_end in rows:
+        yield nacha.Debit(
+            routing_number=routing,
+            account_number=account,
+            account_type=kind,
+            amount=amount,
+            effective_date=requested,
+            taxpayer_id=number.replace("-", ""),
+            taxpayer_name=name,
+            tax_type_code=code,
+            period_end=period_end,
         )
-        for routing, account, kind, amount, requested, number, name, code, period_end in rows:
-            yield nacha.Debit(
-                routing_number=routing,
-                account_number=account,
-                account_type=kind,
-                amount=amount,
-                effective_date=requested,
-                taxpayer_id=number.replace("-", ""),
-                taxpayer_name=name,
-                tax_type_code=code,
-                period_end=period_end,
-            )
 
 
 def batch_folder() -> Path:
@@ -119,19 +116,15 @@ def payment_batch_send(*, day: date) -> PaymentBatch:
     try:
         with transaction.atomic():
             batch = PaymentBatch.objects.create(send_date=day)
-            # Lock first (cancels wait, or have already won), then read in chunks. A payment whose
-            # send date passed without a batch (scheduled while that day's batch ran) goes now.
-            ids = list(
-                Payment.objects.select_for_update()
-                .filter(status=PaymentStatus.SCHEDULED, send_date__lte=day)
-                .order_by("requested_date", "pk")
-                .values_list("pk", flat=True)
+            # Claim the day's payments in one UPDATE: it locks them (a racing cancel waits, then
+            # finds the payment sent) and skips any a cancel committed first. A payment whose send
+            # date passed without a batch (scheduled while that day's batch ran) goes now.
+            Payment.objects.filter(status=PaymentStatus.SCHEDULED, send_date__lte=day).update(
+                status=PaymentStatus.SENT, batch=batch
             )
             totals = nacha.Totals()
-            lines = nacha.write(_debits(ids), originator(), created=timezone.localtime(), totals=totals)
+            lines = nacha.write(_debits(batch), originator(), created=timezone.localtime(), totals=totals)
             batch.file_name = _write_sealed(day, lines)
-            for start in range(0, len(ids), CHUNK):
-                Payment.objects.filter(pk__in=ids[start : start + CHUNK]).update(status=PaymentStatus.SENT, batch=batch)
             batch.entry_count = totals.entries
             batch.total = Decimal(totals.total_debits) / 100
             batch.save(update_fields=["entry_count", "total", "file_name"])

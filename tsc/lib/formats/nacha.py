@@ -62,8 +62,10 @@ class Totals:
 
 def _text(value: str, width: int) -> str:
     """Alphanumeric field: upper case, left-justified, blank-filled, only characters ACH carries."""
-    cleaned = "".join(ch if ch in _ALLOWED else " " for ch in value.upper())
-    return cleaned[:width].ljust(width)
+    value = value.upper()
+    if not (value.isascii() and value.isprintable()):  # the common case needs no cleaning
+        value = "".join(ch if ch in _ALLOWED else " " for ch in value)
+    return value[:width].ljust(width)
 
 
 def _number(value: int, width: int) -> str:

@@ -180,3 +180,10 @@ def test_a_cancel_racing_the_batch_wins_before_the_send_or_is_refused(demo):
         assert outcomes == ["batch:0", "cancelled"]
     else:
         assert payment.status == PaymentStatus.SENT and outcomes == ["batch:1", "refused"], outcomes
+
+
+def test_names_are_upper_case_ascii_in_their_field():
+    from tsc.lib.formats.nacha import _text
+
+    assert _text("Café Ñandú & Co.", 22) == "CAF   AND  & CO.".ljust(22)  # accents blanked, not dropped
+    assert _text("Nutmeg Hardware LLC of Connecticut", 22) == "NUTMEG HARDWARE LLC OF"
