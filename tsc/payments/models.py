@@ -93,28 +93,37 @@ class PaymentBatch(models.Model):
 
 
 class Payment(BankAccountFields):
-    business = models.ForeignKey("taxpayers.Business", on_delete=models.PROTECT, related_name="payments")
-    tax_type = models.ForeignKey("taxpayers.TaxType", on_delete=models.PROTECT, related_name="+")
-    period = models.ForeignKey("taxpayers.FilingPeriod", on_delete=models.PROTECT, related_name="payments")
+    # Few indexes on purpose: the daily batch rewrites 100,000s of rows at once, and PostgreSQL
+    # updates every index of a row it rewrites. Lists go by (business, status, requested_date);
+    # the batch by send_date and batch; nothing looks payments up by who made them.
+    business = models.ForeignKey(
+        "taxpayers.Business", on_delete=models.PROTECT, related_name="payments", db_index=False
+    )
+    tax_type = models.ForeignKey("taxpayers.TaxType", on_delete=models.PROTECT, related_name="+", db_index=False)
+    period = models.ForeignKey(
+        "taxpayers.FilingPeriod", on_delete=models.PROTECT, related_name="payments", db_index=False
+    )
     tax_return = models.ForeignKey(
-        "filing.TaxReturn", null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+        "filing.TaxReturn", null=True, blank=True, on_delete=models.PROTECT, related_name="payments", db_index=False
     )
     amount = models.DecimalField(**MONEY)
     requested_date = models.DateField("Requested payment date")
     send_date = models.DateField("Sent to the bank on", db_index=True)
     status = models.CharField(max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.SCHEDULED)
     one_time_account = models.BooleanField(default=False)
-    confirmation_number = models.CharField(max_length=20, unique=True)
+    confirmation_number = models.CharField(max_length=20)
     # One token per rendered Submit form: a double click or a retry finds the payment it made.
     submission_token = models.UUIDField(unique=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     made_on = models.DateField("Date made", help_text="The date the payment was scheduled (America/New_York).")
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
-    cancel_confirmation_number = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    cancel_confirmation_number = models.CharField(max_length=20, null=True, blank=True)
     batch = models.ForeignKey(PaymentBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
     posted_on = models.DateField(null=True, blank=True)
     return_reason = models.CharField("Bank return reason", max_length=3, blank=True)
@@ -124,6 +133,13 @@ class Payment(BankAccountFields):
         indexes = [models.Index(fields=["business", "status", "requested_date"])]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive"),
+            # Constraints, not unique=True: no extra LIKE index on PostgreSQL.
+            models.UniqueConstraint(fields=["confirmation_number"], name="payment_confirmation_unique"),
+            models.UniqueConstraint(
+                fields=["cancel_confirmation_number"],
+                condition=models.Q(cancel_confirmation_number__isnull=False),
+                name="payment_cancel_confirmation_unique",
+            ),
         ]
 
     def __str__(self) -> str:
