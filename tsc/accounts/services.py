@@ -14,21 +14,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from tsc.audit.services import audit_record
+from tsc.lib.errors import ServiceError
 from tsc.taxpayers.models import Business, TaxType
 
 from . import passwords
 from .models import AccessLevel, EnrollmentCode, Login, LoginStatus, TwoFactorDevice, UserRight
 
 CONTACT_FIELDS = ("name", "title", "phone", "email", "street", "street2", "city", "state", "zip_code")
-
-
-class ServiceError(Exception):
-    """A rule refused the change; `field` says which form field the message belongs next to."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # ---- enrollment -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.urls import reverse
 from tsc.accounts.access import require_may, requires
 from tsc.accounts.forms import add_service_error
 from tsc.accounts.rights import Action
-from tsc.accounts.services import ServiceError
+from tsc.lib.errors import ServiceError
 from tsc.lib.formats import nonwage_csv
 from tsc.lib.formats.records import InformationReturn
 from tsc.lib.money import ZERO

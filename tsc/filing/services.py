@@ -15,8 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tsc.accounts.models import Login
-from tsc.accounts.services import ServiceError
 from tsc.audit.services import audit_record
+from tsc.lib.errors import ServiceError
 from tsc.lib.formats.records import InformationReturn
 from tsc.lib.money import ZERO, cents
 from tsc.taxpayers.models import FilingPeriod, Registration, TaxType

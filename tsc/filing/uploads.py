@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from tsc.accounts.models import Login
-from tsc.accounts.services import ServiceError
 from tsc.audit.services import audit_record
+from tsc.lib.errors import ServiceError
 from tsc.lib.formats import nonwage_csv, pub1220
 from tsc.lib.formats.pub1220_layout import RECORD_LENGTH
 from tsc.lib.formats.records import CFSF_STATE_CODES, CONNECTICUT, InformationReturn, Parsed, Problem

@@ -10,7 +10,7 @@ from django.urls import reverse
 from tsc.accounts.access import require_may, requires
 from tsc.accounts.forms import add_service_error
 from tsc.accounts.rights import Action, may, tax_type_ids_with
-from tsc.accounts.services import ServiceError
+from tsc.lib.errors import ServiceError
 from tsc.taxpayers.models import TaxType
 from tsc.taxpayers.selectors import business_tax_types
 

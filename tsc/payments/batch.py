@@ -173,7 +173,7 @@ def payment_batch_post(*, batch: PaymentBatch, actor=None) -> int:
 @transaction.atomic
 def payment_return(*, confirmation_number: str, reason: str, actor=None) -> Payment:
     """The bank returned a sent (or processed) payment with a NACHA return reason code."""
-    from tsc.accounts.services import ServiceError
+    from tsc.lib.errors import ServiceError
 
     reason = reason.strip().upper()
     if not (len(reason) == 3 and reason[0] == "R" and reason[1:].isdigit()):

@@ -14,12 +14,12 @@ from django.utils import timezone
 
 from tsc.accounts.acting import Acting
 from tsc.accounts.rights import Action, may
-from tsc.accounts.services import ServiceError
 from tsc.audit.services import audit_record
 from tsc.filing.models import TaxReturn
 from tsc.filing.services import confirmation_number_new
 from tsc.lib import banking, pii
 from tsc.lib.business_days import is_banking_day, previous_banking_day
+from tsc.lib.errors import ServiceError
 from tsc.taxpayers.models import Business, FilingPeriod, TaxType
 
 from .models import AccountType, BankAccount, Payment, PaymentBatch, PaymentStatus

@@ -12,10 +12,10 @@ from django.urls import reverse
 from tsc.accounts.access import requires
 from tsc.accounts.forms import add_service_error
 from tsc.accounts.rights import Action
-from tsc.accounts.services import ServiceError
 from tsc.filing import selectors as filing_selectors
 from tsc.filing.forms import three_years_before
 from tsc.lib import pii
+from tsc.lib.errors import ServiceError
 
 from . import selectors, services
 from .forms import ON_FILE, BankingForm, BusinessContactForm, PaymentForm, PaymentSearchForm

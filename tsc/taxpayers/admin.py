@@ -30,7 +30,7 @@ class BusinessAdmin(AuditedAdminMixin, admin.ModelAdmin):
     @admin.action(description="Issue an administrator recovery code (locked-out TSC Administrator)")
     def issue_recovery_code(self, request, queryset):
         from tsc.accounts.recovery import recovery_code_issue
-        from tsc.accounts.services import ServiceError
+        from tsc.lib.errors import ServiceError
 
         for business in queryset:
             try:

@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 
 from tsc.accounts.models import Login
-from tsc.accounts.services import ServiceError
 from tsc.accounts.user_services import administrator_transfer
+from tsc.lib.errors import ServiceError
 from tsc.lib.testing import run_at_once
 
 

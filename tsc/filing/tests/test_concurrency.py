@@ -6,9 +6,9 @@ from decimal import Decimal as D
 import pytest
 
 from tsc.accounts.models import Login
-from tsc.accounts.services import ServiceError
 from tsc.filing import services
 from tsc.filing.models import TaxReturn
+from tsc.lib.errors import ServiceError
 from tsc.lib.testing import run_at_once
 
 

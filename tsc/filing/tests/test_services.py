@@ -6,10 +6,10 @@ import pytest
 import time_machine
 from django.db import IntegrityError, transaction
 
-from tsc.accounts.services import ServiceError
 from tsc.audit.models import AuditEvent
 from tsc.filing import services
 from tsc.filing.models import ReturnStatus, TaxReturn
+from tsc.lib.errors import ServiceError
 from tsc.lib.formats.records import InformationReturn
 
 # OS-114, general rate column: sales 10,000.00 and use tax purchases 200.00, less 1,000.00 for

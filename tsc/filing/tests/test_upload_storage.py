@@ -13,10 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
-from tsc.accounts.services import ServiceError
 from tsc.filing.models import Upload, UploadStatus
 from tsc.filing.services import ct1096_submit_upload, registration_for_filing
 from tsc.filing.uploads import upload_process, upload_receive, uploads_purge
+from tsc.lib.errors import ServiceError
 
 from .test_uploads import payee, pub1220_bytes
 

@@ -10,10 +10,10 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tsc.accounts.services import ServiceError
 from tsc.filing.models import InformationReturnRecord, ReturnStatus, TaxReturn, Upload, UploadStatus
 from tsc.filing.services import ct1096_file, ct1096_submit_upload, registration_for_filing
 from tsc.filing.uploads import upload_process, upload_receive
+from tsc.lib.errors import ServiceError
 from tsc.lib.formats import nonwage_csv, pub1220
 from tsc.lib.formats.records import InformationReturn
 
@@ -213,7 +213,7 @@ def test_a_period_already_filed_is_rejected(demo, period, django_capture_on_comm
 
 
 def test_an_empty_file_is_refused_at_once(demo, period):
-    from tsc.accounts.services import ServiceError
+    from tsc.lib.errors import ServiceError
 
     with pytest.raises(ServiceError, match="empty"):
         receive(demo, period, b"")

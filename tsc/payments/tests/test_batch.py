@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from tsc.accounts.acting import Acting
-from tsc.accounts.services import ServiceError
+from tsc.lib.errors import ServiceError
 from tsc.lib.testing import run_at_once
 from tsc.payments import batch as bank
 from tsc.payments import services

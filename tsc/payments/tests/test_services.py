@@ -7,9 +7,9 @@ import time_machine
 from django.db import connection
 
 from tsc.accounts.acting import Acting
-from tsc.accounts.services import ServiceError
 from tsc.audit.models import AuditEvent
 from tsc.lib.banking import routing_number_problem
+from tsc.lib.errors import ServiceError
 from tsc.payments import services
 from tsc.payments.models import BankAccount, Payment, PaymentBatch, PaymentStatus
 

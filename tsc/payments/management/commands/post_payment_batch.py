@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tsc.accounts.services import ServiceError
+from tsc.lib.errors import ServiceError
 from tsc.payments.batch import payment_batch_post, payment_return
 from tsc.payments.models import PaymentBatch
 
