@@ -106,7 +106,7 @@ def test_a_new_code_voids_the_earlier_one(demo, staff):
 
 
 def test_an_exhausted_enrollment_code_is_issued_again(demo, staff, client):
-    from tsc.lib.errors import ServiceError, profile_create_with_enrollment
+    from tsc.accounts.services import ServiceError, profile_create_with_enrollment
 
     from .test_services import CONTACT, QUESTIONS
 

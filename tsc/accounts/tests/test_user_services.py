@@ -4,9 +4,9 @@ from tsc.accounts.acting import Acting
 from tsc.accounts.models import AccessLevel, Login, LoginStatus, UserRight
 from tsc.accounts.rights import Action, may
 from tsc.accounts.selectors import backup_gaps
+from tsc.accounts.services import ServiceError, SignInOutcome, sign_in_check
 from tsc.accounts.user_services import administrator_transfer, user_add, user_update
 from tsc.audit.models import AuditEvent
-from tsc.lib.errors import ServiceError, SignInOutcome, sign_in_check
 
 
 def reload(login):
