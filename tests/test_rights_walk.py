@@ -88,6 +88,7 @@ TABLE = [
     Case("payments:business_profile", expect=allow(*ADMINS)),
     Case("payments:business_contact", expect=allow(*ADMINS)),
     Case("payments:banking", expect=allow(*ADMINS)),
+    Case("payments:close", expect=allow(*ADMINS)),
     Case("accounts:users", expect=allow(*ADMINS)),
     Case("accounts:user_add", expect=allow(*ADMINS)),
     Case("accounts:user_activity", expect=allow(*ADMINS)),

@@ -159,3 +159,26 @@ class PaymentSearchForm(HistorySearchForm):
     def tax_type_obj(self):
         code = self.cleaned_data["tax_type"]
         return None if code == ALL else self.tax_types[code]
+
+
+class CloseTaxTypesForm(UswdsForm):
+    tax_types = forms.MultipleChoiceField(
+        label="Tax types to close",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose every tax type to close the business.",
+    )
+    closed_on = SlashedDateField(
+        label="Closing date", help_text="mm/dd/yyyy: the last day the business had activity for these tax types."
+    )
+
+    def __init__(self, *args, registrations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tax_types"].choices = [
+            (r.tax_type.code, r.tax_type.name + (f" (closed {r.end_date:%m/%d/%Y})" if r.end_date else ""))
+            for r in registrations
+        ]
+        self.fields["tax_types"].widget.attrs["class"] = "usa-checkbox__input"
+        self.by_code = {r.tax_type.code: r.tax_type for r in registrations}
+
+    def chosen(self):
+        return [self.by_code[code] for code in self.cleaned_data["tax_types"]]

@@ -305,3 +305,49 @@ def business_contact_update(*, ctx: Acting, contact: BusinessContact) -> list[st
         event="business.contact_updated", actor=ctx.login, target=business, business=business, data={"fields": changed}
     )
     return changed
+
+
+# ---- Close Business or Tax Types -------------------------------------------------------------
+
+
+def tax_types_close(*, ctx: Acting, tax_types: list[TaxType], closed_on: date) -> list[str]:
+    """Close tax types of the business (all of them: close the business) from a date: no filing
+    period starting after it is generated any more. Returns already due stay due. Returns the
+    names of the tax types closed."""
+    from tsc.taxpayers.models import Registration
+
+    _refuse(ctx, Action.CHANGE_BUSINESS_PROFILE)
+    if not tax_types:
+        raise ServiceError("Choose the tax types to close, or close the business.", field="tax_types")
+    if closed_on > today() + timedelta(days=MAX_DAYS_AHEAD):
+        raise ServiceError("Choose a closing date within the next 365 days.", field="closed_on")
+    closed = []
+    with transaction.atomic():
+        registrations = Registration.objects.select_for_update().filter(
+            business_id=ctx.taxpayer_id, tax_type__in=tax_types
+        )
+        for registration in registrations.select_related("tax_type"):
+            if closed_on < registration.start_date:
+                raise ServiceError(
+                    f"{registration.tax_type.name} was registered on {registration.start_date:%m/%d/%Y}: the closing "
+                    "date cannot be earlier.",
+                    field="closed_on",
+                )
+            before = registration.end_date
+            registration.end_date = closed_on
+            registration.save(update_fields=["end_date"])
+            audit_record(
+                event="registration.closed",
+                actor=ctx.login,
+                target=registration,
+                business=ctx.taxpayer,
+                data={
+                    "tax_type": registration.tax_type.code,
+                    "closed_on": closed_on.isoformat(),
+                    "was": before.isoformat() if before else "",
+                },
+            )
+            closed.append(registration.tax_type.name)
+    if not closed:
+        raise ServiceError("The business is not registered for those tax types.", field="tax_types")
+    return closed

@@ -13,4 +13,5 @@ urlpatterns = [
     path("business-profile/", views.business_profile, name="business_profile"),
     path("business-profile/contact/", views.business_contact, name="business_contact"),
     path("business-profile/banking/", views.banking, name="banking"),
+    path("business-profile/close/", views.close_tax_types, name="close"),
 ]

@@ -18,7 +18,7 @@ from tsc.lib import pii
 from tsc.lib.errors import ServiceError
 
 from . import selectors, services
-from .forms import ON_FILE, BankingForm, BusinessContactForm, PaymentForm, PaymentSearchForm
+from .forms import ON_FILE, BankingForm, BusinessContactForm, CloseTaxTypesForm, PaymentForm, PaymentSearchForm
 from .models import PaymentStatus
 
 
@@ -236,7 +236,11 @@ def business_profile(request):
     return render(
         request,
         "payments/business_profile.html",
-        {"business": ctx.taxpayer, "accounts": selectors.bank_accounts(ctx)},
+        {
+            "business": ctx.taxpayer,
+            "accounts": selectors.bank_accounts(ctx),
+            "closed": ctx.taxpayer.registrations.filter(end_date__isnull=False).select_related("tax_type"),
+        },
     )
 
 
@@ -276,3 +280,32 @@ def banking(request):
             messages.success(request, f"The banking information was saved for {names}.")
             return redirect("payments:business_profile")
     return render(request, "payments/banking.html", {"form": form, "accounts": accounts})
+
+
+@requires(Action.CHANGE_BUSINESS_PROFILE)
+def close_tax_types(request):
+    """Close Business or Tax Types: from a date, no new filing periods for them."""
+    ctx = request.acting
+    registrations = list(ctx.taxpayer.registrations.select_related("tax_type").order_by("tax_type__sort_order"))
+    form = CloseTaxTypesForm(request.POST or None, registrations=registrations)
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("confirm") != "yes":
+            return render(
+                request,
+                "payments/close_confirm.html",
+                {"form": form, "tax_types": form.chosen(), "all": len(form.chosen()) == len(registrations)},
+            )
+        try:
+            closed = services.tax_types_close(
+                ctx=ctx, tax_types=form.chosen(), closed_on=form.cleaned_data["closed_on"]
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Closed from {form.cleaned_data['closed_on']:%m/%d/%Y}: {', '.join(closed)}. Returns for periods "
+                "up to that date are still due.",
+            )
+            return redirect("payments:business_profile")
+    return render(request, "payments/close.html", {"form": form})

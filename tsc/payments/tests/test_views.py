@@ -188,3 +188,35 @@ def test_a_filed_return_with_an_amount_due_offers_to_pay_it(demo, signed_in):
     link = f"/payments/?return={tax_return.pk}"
     assert link in signed_in(demo.filepay).get(f"/returns/{tax_return.pk}/").content.decode()
     assert link not in signed_in(demo.viewer).get(f"/returns/{tax_return.pk}/").content.decode()  # no Pay right
+
+
+def test_close_a_tax_type_from_a_date(demo, signed_in):
+    from tsc.audit.models import AuditEvent
+    from tsc.taxpayers.services import filing_periods_generate
+
+    client = signed_in(demo.admin)
+    data = {"tax_types": ["WH"], "closed_on": "12/31/2026"}
+    confirm = client.post("/business-profile/close/", data).content.decode()
+    assert "no new filing periods will be opened for" in confirm and "Withholding" in confirm
+    registration = demo.nutmeg.registrations.get(tax_type=demo.withholding)
+    assert registration.end_date is None  # nothing until confirmed
+    response = client.post("/business-profile/close/", data | {"confirm": "yes"})
+    assert response.url == "/business-profile/"
+    registration.refresh_from_db()
+    assert registration.end_date == date(2026, 12, 31)
+    assert AuditEvent.objects.get(event="registration.closed").data["tax_type"] == "WH"
+    # No period after the closing date is opened; the sales tax goes on.
+    filing_periods_generate(registration=registration, through=date(2027, 6, 30))
+    assert not registration.periods.filter(period_start__gt=date(2026, 12, 31)).exists()
+    assert "Withholding: closed from 12/31/2026" in client.get("/business-profile/").content.decode()
+
+
+def test_closing_needs_a_tax_type_and_a_real_date(demo, signed_in):
+    html = (
+        signed_in(demo.admin)
+        .post("/business-profile/close/", {"closed_on": "13/45/2026", "confirm": "yes"})
+        .content.decode()
+    )
+    assert "This field is required" in html or "Choose" in html
+    assert 'value="13/45/2026"' in html
+    assert not demo.nutmeg.registrations.filter(end_date__isnull=False).exists()
