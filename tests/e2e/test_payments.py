@@ -76,3 +76,17 @@ def test_viewer_has_no_make_payments(demo, page: Page):
     page.goto("/history/")
     expect(page.get_by_role("link", name="View Processed Payments/Credits")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("Make"))).to_have_count(0)
+
+
+def test_close_tax_types_pages_are_accessible(demo, page: Page):
+    sign_in(page, "admin1")
+    page.goto("/business-profile/close/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Close Business or Tax Types")
+    axe_check(page)
+    page.locator("label", has_text="Withholding Non-Wage").click()
+    page.get_by_role("textbox", name="Closing date").fill("12/31/2026")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Close 1 tax type?")
+    axe_check(page)
+    page.get_by_role("button", name="Yes, close them").click()
+    expect(page.get_by_text("Withholding Non-Wage: closed from 12/31/2026")).to_be_visible()
