@@ -34,7 +34,8 @@ def sealed(tmp_path, data: bytes, name="f.sealed"):
 def test_what_goes_in_comes_out(keys, tmp_path, size):
     data = os.urandom(size)
     path = sealed(tmp_path, data)
-    assert data[:64] not in path.read_bytes() or size == 0
+    if size >= 32:  # a shorter random string may turn up in the ciphertext by chance
+        assert data[:32] not in path.read_bytes()
     with open_sealed(path) as stream:
         assert stream.read() == data
 
