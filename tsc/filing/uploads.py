@@ -21,6 +21,7 @@ from tsc.lib.errors import ServiceError
 from tsc.lib.formats import nonwage_csv, pub1220
 from tsc.lib.formats.pub1220_layout import RECORD_LENGTH
 from tsc.lib.formats.records import CFSF_STATE_CODES, CONNECTICUT, InformationReturn, Parsed, Problem
+from tsc.lib.sealed_files import SealedFileError
 from tsc.taxpayers.models import FilingPeriod
 
 from . import services
@@ -239,14 +240,20 @@ def upload_process(token: str) -> Upload:
     )
     totals = services.NonWageTotals()
     batch: list[tuple[int, InformationReturn]] = []
-    for record in checker:
-        totals.count += 1
-        for _, amount in record.amounts:
-            totals.paid += amount
-        totals.withheld += record.state_tax_withheld
-        batch.append((totals.count, record))
-        if len(batch) >= STAGE_BATCH:
-            _stage(staged, batch, checker)
+    try:
+        for record in checker:
+            totals.count += 1
+            for _, amount in record.amounts:
+                totals.paid += amount
+            totals.withheld += record.state_tax_withheld
+            batch.append((totals.count, record))
+            if len(batch) >= STAGE_BATCH:
+                _stage(staged, batch, checker)
+    except SealedFileError as error:
+        # Damaged, truncated or tampered with at rest, or sealed under a key since removed: it
+        # will never read back, so it is rejected (retrying would fail forever) and said why.
+        log.error("upload %s: the stored file cannot be unsealed (%s)", upload.token, error)
+        checker.note(Problem(0, "File", "could not be read back from storage. Upload the file again."))
     if not checker.problem_count:
         _stage(staged, batch, checker)
     if not checker.problem_count:

@@ -48,7 +48,7 @@ def test_a_copy_of_the_storage_and_the_database_reveals_no_tin(demo, period, set
     upload_process(str(upload.token))
     upload.refresh_from_db()
     assert upload.status == UploadStatus.CHECKED
-    forms = {tin for tin in TINS} | {f"{t[:3]}-{t[3:5]}-{t[5:]}" for t in TINS}
+    forms = _tin_forms()
     files = [p for p in storage_dir().rglob("*") if p.is_file()]
     assert files, "the upload is kept"
     for path in files:
@@ -62,6 +62,82 @@ def test_a_copy_of_the_storage_and_the_database_reveals_no_tin(demo, period, set
             dump = str(cursor.fetchall())
             found = [tin for tin in forms if tin in dump]
             assert not found, f"{model._meta.db_table} holds plaintext TINs {found}"
+
+
+def _tin_forms() -> set[str]:
+    return set(TINS) | {f"{t[:3]}-{t[3:5]}-{t[5:]}" for t in TINS}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_database_file_and_the_var_folder_reveal_no_tin(demo, period, settings):
+    """The bytes on disk, committed: the SQLite file and its write-ahead log (free pages and
+    deleted staging rows included), the uploads and everything else under VAR_DIR."""
+    upload = receive(demo, period)
+    upload_process(str(upload.token))
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.CHECKED
+    paths = [p for p in [*storage_dir().rglob("*"), *Path(settings.VAR_DIR).rglob("*")] if p.is_file()]
+    if connection.vendor == "sqlite":
+        database = Path(connection.settings_dict["NAME"])
+        paths += [p for p in (database, Path(f"{database}-wal")) if p.exists()]
+        assert database in paths
+    assert any(p.suffix == ".dat" for p in paths), "the sealed upload is among the files scanned"
+    for path in paths:
+        raw = path.read_bytes()
+        found = [tin for tin in _tin_forms() if tin.encode() in raw]
+        assert not found, f"{path} holds plaintext TINs {found}"
+
+
+def test_a_file_sealed_under_the_previous_key_is_checked_after_rotation(demo, period, settings):
+    import base64
+
+    old_kid = settings.TSC_PII_KEYS.split(":", 1)[0]
+    upload = receive(demo, period)
+    assert Path(upload.file.path).read_bytes()[9 : 9 + len(old_kid)] == old_kid.encode()
+    new_key = base64.b64encode(b"n" * 32).decode()
+    settings.TSC_PII_KEYS = f"new2:{new_key},{settings.TSC_PII_KEYS}"  # a new key first; the old one still listed
+    upload_process(str(upload.token))
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.CHECKED and upload.record_count == 5
+    newer = receive(demo, period, pub1220_bytes([payee(7)]), name="newer.txt")
+    assert b"new2" in Path(newer.file.path).read_bytes()[:16]  # new files are sealed under the new key
+
+
+def test_a_stored_file_damaged_at_rest_is_rejected_not_retried_forever(demo, period):
+    from tsc.filing.models import InformationReturnRecord, TaxReturn
+
+    upload = receive(demo, period)
+    path = Path(upload.file.path)
+    raw = bytearray(path.read_bytes())
+    raw[60] ^= 1  # one bit flipped inside the first chunk
+    path.write_bytes(bytes(raw))
+    upload_process(str(upload.token))
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.REJECTED
+    assert upload.problems == [
+        {"record": 0, "field": "File", "reason": "could not be read back from storage. Upload the file again."}
+    ]
+    assert not TaxReturn.objects.filter(period=period).exists() and not InformationReturnRecord.objects.exists()
+
+
+def test_files_stored_in_plaintext_before_sealing_are_sealed_by_the_command(demo, period):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    upload = receive(demo, period)
+    path = Path(upload.file.path)
+    plain = pub1220_bytes([payee(n) for n in range(1, 6)])
+    path.write_bytes(plain)  # as an upload stored before files were sealed
+    out = StringIO()
+    call_command("seal_uploads", stdout=out)
+    assert "Sealed 1 file(s)." in out.getvalue()
+    assert TINS[0].encode() not in path.read_bytes()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    with upload.file.open("rb") as stream:
+        assert stream.read() == plain
+    call_command("seal_uploads", stdout=out)  # again: nothing left to seal
+    assert out.getvalue().endswith("Sealed 0 file(s).\n")
 
 
 def test_files_are_readable_by_the_service_alone(demo, period):
@@ -82,6 +158,21 @@ def test_no_url_serves_an_uploaded_file(demo, period, signed_in):
     assert client.get(f"/uploads/{upload.file.name}").status_code == 404
 
 
+def test_no_url_pattern_serves_files_from_disk():
+    from django.urls import URLPattern, URLResolver, get_resolver
+    from django.views import static
+
+    def views(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from views(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern):
+                yield pattern.callback
+
+    served = [view for view in views(get_resolver().url_patterns) if view is static.serve]
+    assert not served
+
+
 def test_files_are_deleted_after_their_retention(demo, period, settings):
     settings.TSC_UPLOAD_RETENTION_DAYS = 90
     kept = receive(demo, period)
@@ -98,6 +189,20 @@ def test_files_are_deleted_after_their_retention(demo, period, settings):
     assert [p.exists() for p in paths] == [False, False, True]
     kept.refresh_from_db()
     assert kept.purged_at is not None and not kept.file and kept.record_count == 5  # the row stays
+
+
+def test_the_nightly_task_purges_and_the_retention_is_a_setting(demo, period, settings):
+    from tsc.filing.tasks import purge_old_uploads
+
+    settings.TSC_UPLOAD_RETENTION_DAYS = 10
+    upload = receive(demo, period)
+    upload_process(str(upload.token))
+    with time_machine.travel(timezone.now() + timedelta(days=9)):
+        assert purge_old_uploads.call_local() == 0
+    with time_machine.travel(timezone.now() + timedelta(days=11)):
+        assert purge_old_uploads.call_local() == 1
+    upload.refresh_from_db()
+    assert upload.purged_at is not None and upload.file.name == ""
 
 
 def test_the_same_file_accepted_for_the_period_is_refused(demo, period):
@@ -190,3 +295,53 @@ def test_a_newer_file_replaces_the_draft_and_its_records_go_in_batches(demo, per
     assert first.status == UploadStatus.SUPERSEDED and second.status == UploadStatus.CHECKED
     assert list(TaxReturn.objects.filter(period=period).values_list("status", flat=True)) == [ReturnStatus.DRAFT]
     assert InformationReturnRecord.objects.filter(tax_return__period=period).count() == 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_committed_batches_of_a_crashed_check_are_cleaned_up_by_the_retry(demo, period, monkeypatch):
+    """As in the worker, with nothing around it: each batch commits on its own, so a crash
+    leaves staged records behind for real; the retry deletes them first and stores each record
+    once."""
+    from types import SimpleNamespace
+
+    from tsc.filing import tasks, uploads
+    from tsc.filing.models import InformationReturnRecord, ReturnStatus, TaxReturn
+
+    monkeypatch.setattr(uploads, "STAGE_BATCH", 2)
+    real = uploads.insert_records
+    calls = []
+
+    def crash_on_second(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the worker died")
+        return real(*args)
+
+    monkeypatch.setattr(uploads, "insert_records", crash_on_second)
+    # Outside a transaction the check would run as soon as the upload commits (tasks run at
+    # once in the tests): here the test runs it.
+    monkeypatch.setattr(tasks, "check_upload", SimpleNamespace(enqueue=lambda token: None))
+    upload = receive(demo, period)
+    with pytest.raises(RuntimeError, match="the worker died"):
+        upload_process(str(upload.token))
+    staged = TaxReturn.objects.get(status=ReturnStatus.STAGING)
+    assert InformationReturnRecord.objects.filter(tax_return=staged).count() == 2  # committed
+    upload_process(str(upload.token))  # the retry (a stalled upload is re-enqueued)
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.CHECKED and upload.record_count == 5
+    assert not TaxReturn.objects.filter(status=ReturnStatus.STAGING).exists()
+    numbers = InformationReturnRecord.objects.filter(tax_return__period=period).values_list("record_number", flat=True)
+    assert sorted(numbers) == [1, 2, 3, 4, 5]
+
+
+def test_records_stored_in_bulk_read_back_as_the_orm_stores_them(demo, period):
+    from decimal import Decimal
+
+    from tsc.filing.models import InformationReturnRecord
+
+    upload = receive(demo, period)
+    upload_process(str(upload.token))
+    first = InformationReturnRecord.objects.get(tax_return__period=period, record_number=1)
+    assert first.payee_tin == TINS[0] and first.payee_tin_last4 == TINS[0][-4:]
+    assert first.amounts == {"1": "2500.00"}
+    assert first.total_paid == Decimal("2500.00") and first.ct_tax_withheld == Decimal("150.00")

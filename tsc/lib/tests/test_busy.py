@@ -55,7 +55,14 @@ def _busy_view(request):
     raise locked()
 
 
-urlpatterns = [path("busy/", _busy_view)]
+def _writing_view(request):
+    from tsc.taxpayers.models import TaxType
+
+    TaxType.objects.filter(pk=-1).update(name="x")  # a write: it needs SQLite's write lock
+    return HttpResponse("written")
+
+
+urlpatterns = [path("busy/", _busy_view), path("write/", _writing_view)]
 handler500 = "tsc.lib.busy.server_error"
 
 
@@ -64,3 +71,29 @@ def test_through_the_whole_stack(client, db):
     client.raise_request_exception = False
     response = client.post("/busy/")
     assert response.status_code == 503 and response["Retry-After"] == "5"
+
+
+@pytest.mark.urls("tsc.lib.tests.test_busy")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_real_sqlite_lock_held_by_another_process_answers_503(client):
+    """Not a made-up exception: another connection holds the write lock (as a long upload once
+    did), the request waits out the busy timeout and is told to try again."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's single writer lock")
+    client.raise_request_exception = False
+    assert client.post("/write/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout=100")  # the real wait is 5 s (settings)
+    other = sqlite3.connect(connection.settings_dict["NAME"])
+    try:
+        other.execute("BEGIN IMMEDIATE")  # the write lock, held
+        response = client.post("/write/")
+    finally:
+        other.rollback()
+        other.close()
+        connection.close()  # the next test gets the 5 s busy timeout again
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert b"The service is busy" in response.content and b"Please try again in a moment." in response.content
+    assert client.post("/write/").status_code == 200  # the lock released: written

@@ -112,7 +112,8 @@ def test_the_stored_file_holds_no_plaintext_account_number(demo):
     pay(demo)
     batch = bank.payment_batch_send(day=date(2026, 11, 24))
     stored = batch.path.read_bytes()
-    assert b"000123456789" not in stored and b"TXP" not in stored and b"NUTMEG" not in stored
+    # Long strings only: a 3-byte one would turn up in random ciphertext now and then.
+    assert b"000123456789" not in stored and b"NUTMEG" not in stored
     assert oct(os.stat(batch.path).st_mode & 0o777) == "0o600"
     assert "000123456789" in batch.content  # the service reads it back
     with connection.cursor() as cursor:
