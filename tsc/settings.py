@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "tsc.accounts",
     "tsc.filing",
     "tsc.payments",
+    "tsc.ledger",
     "tsc.site",
 ]
 

@@ -18,19 +18,29 @@ class Action(StrEnum):
     VIEW_PAYMENTS = "view_payments"
     VIEW_CANCELLED_PAYMENTS = "view_cancelled_payments"
     VIEW_HISTORY = "view_history"
+    VIEW_ACCOUNT = "view_account"  # View Account Period Details, refund status, waiver requests
     PREPARE_RETURN = "prepare_return"
     SAVE_RETURN = "save_return"
     SUBMIT_RETURN = "submit_return"
     MAKE_PAYMENT = "make_payment"
     CANCEL_PAYMENT = "cancel_payment"
+    REQUEST_WAIVER = "request_waiver"  # a penalty waiver: whoever may pay the period's tax
     # Per business, the TSC Administrator's alone.
     MANAGE_USERS = "manage_users"
     CHANGE_BUSINESS_PROFILE = "change_business_profile"
+    # A status letter speaks for every tax type of the business: only the administrator sees them all.
+    REQUEST_STATUS_LETTER = "request_status_letter"
 
 
-_VIEW = {Action.VIEW_RETURNS, Action.VIEW_PAYMENTS, Action.VIEW_CANCELLED_PAYMENTS, Action.VIEW_HISTORY}
+_VIEW = {
+    Action.VIEW_RETURNS,
+    Action.VIEW_PAYMENTS,
+    Action.VIEW_CANCELLED_PAYMENTS,
+    Action.VIEW_HISTORY,
+    Action.VIEW_ACCOUNT,
+}
 _FILE = {Action.PREPARE_RETURN, Action.SAVE_RETURN, Action.SUBMIT_RETURN}
-_PAY = {Action.MAKE_PAYMENT, Action.CANCEL_PAYMENT}
+_PAY = {Action.MAKE_PAYMENT, Action.CANCEL_PAYMENT, Action.REQUEST_WAIVER}
 
 # The seed's "Access Level Descriptions", action by action.
 GRANTS: dict[str, frozenset[Action]] = {
@@ -45,7 +55,7 @@ GRANTS: dict[str, frozenset[Action]] = {
     # "no rights for this tax type"
     AccessLevel.NO_ACCESS: frozenset(),
 }
-BUSINESS_ACTIONS = frozenset({Action.MANAGE_USERS, Action.CHANGE_BUSINESS_PROFILE})
+BUSINESS_ACTIONS = frozenset({Action.MANAGE_USERS, Action.CHANGE_BUSINESS_PROFILE, Action.REQUEST_STATUS_LETTER})
 # Until issue 11 gives authorizations their scope: a bulk filer files, pays and views for a client.
 BULK_FILER_GRANTS = frozenset(_FILE | _PAY | _VIEW)
 # DRS staff read a taxpayer's returns and payments; they never file or pay for one.

@@ -186,6 +186,11 @@ def _mark_filed(tax_return: TaxReturn, actor: Login, submission_token, amends, f
     tax_return.filed_on = filed_on
     tax_return.full_clean(exclude=["period", "business", "tax_type", "amends", "created_by", "filed_by"])
     tax_return.save()
+    if filed_on <= tax_return.period.due_date:
+        # On time: DRS processes it at once (tsc/ledger). A late one waits for a clerk.
+        from tsc.ledger.tasks import process_return
+
+        transaction.on_commit(lambda: process_return.enqueue(tax_return.pk))
     audit_record(
         event="return.filed",
         actor=actor,

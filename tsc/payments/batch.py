@@ -163,6 +163,9 @@ def payment_batch_post(*, batch: PaymentBatch, actor=None) -> int:
     posted = Payment.objects.filter(batch=batch, status=PaymentStatus.SENT).update(
         status=PaymentStatus.PROCESSED, posted_on=timezone.localdate()
     )
+    from tsc.ledger.services import payments_post
+
+    payments_post(batch_id=batch.pk)  # the credits on the account, in the same transaction
     if batch.posted_at is None:
         batch.posted_at = timezone.now()
         batch.save(update_fields=["posted_at"])
@@ -186,6 +189,9 @@ def payment_return(*, confirmation_number: str, reason: str, actor=None) -> Paym
     payment.status = PaymentStatus.RETURNED
     payment.return_reason = reason
     payment.save(update_fields=["status", "return_reason"])
+    from tsc.ledger.services import payment_returned
+
+    payment_returned(payment=payment, actor=actor)
     audit_record(
         event="payment.returned", actor=actor, target=payment, business=payment.business, data={"reason": reason}
     )
