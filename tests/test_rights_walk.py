@@ -85,6 +85,17 @@ TABLE = [
     Case("payments:payment", ("Y_OTHER",), allow("outsider") | dict.fromkeys(VIEWERS + ("mixed",), 404)),
     Case("payments:cancel", ("Y_FILEPAY",), allow(*PAYERS, outsider=404)),
     Case("payments:cancel", ("Y_OTHER",), allow("outsider") | dict.fromkeys(PAYERS + ("mixed",), 404)),
+    # The account (tsc/ledger): View on the tax type reads it; a penalty waiver is asked by whoever may pay.
+    Case("ledger:account", expect=allow(*VIEWERS, "mixed", "outsider")),
+    Case("ledger:refunds", expect=allow(*VIEWERS, "mixed", "outsider")),
+    Case("ledger:period", ("P_ST",), allow(*VIEWERS, outsider=404)),
+    Case("ledger:period", ("P_WH",), allow(*VIEWERS, "mixed", outsider=404)),
+    Case("ledger:period", ("P_OTHER",), allow("outsider") | dict.fromkeys(VIEWERS + ("mixed",), 404)),
+    Case("ledger:waiver_request", ("P_ST",), allow(*PAYERS, outsider=404)),
+    Case("ledger:waiver_request", ("P_WN",), allow(*PAYERS, "mixed", outsider=404)),
+    Case("ledger:waiver_request", ("P_OTHER",), allow("outsider") | dict.fromkeys(PAYERS + ("mixed",), 404)),
+    Case("ledger:waiver", ("W_NUTMEG",), allow(*VIEWERS, outsider=404)),
+    Case("ledger:waiver", ("W_OTHER",), allow("outsider") | dict.fromkeys(VIEWERS + ("mixed",), 404)),
     Case("payments:business_profile", expect=allow(*ADMINS)),
     Case("payments:business_contact", expect=allow(*ADMINS)),
     Case("payments:banking", expect=allow(*ADMINS)),
@@ -150,6 +161,7 @@ PUBLIC = {
     "accounts:sign_out",
     "accounts:sign_in_code",  # two-factor sign-in, between the password and the session
     "accounts:sign_in_setup",
+    "ledger:refund_lookup",  # an individual's refund, by SSN and the exact amount expected
 }
 # The DRS back office (Django admin): staff only; every other role is sent to its sign-in page.
 BACK_OFFICE = "admin:"
@@ -205,6 +217,18 @@ def world(demo, file_return):
             account=payments.BankDetails("011000015", "12345678", "checking"),
         )
 
+    def waiver(business):
+        from tsc.ledger.models import PenaltyWaiver
+
+        return PenaltyWaiver.objects.create(
+            business=business,
+            period=period(business, demo.sales),
+            tax_type=demo.sales,
+            penalty=Decimal("50.00"),
+            reason="Reasonable cause",
+            confirmation_number=f"W{business.pk}",
+        )
+
     objects = {
         "P_ST": period(demo.nutmeg, demo.sales),
         "P_WH": period(demo.nutmeg, demo.withholding),
@@ -222,6 +246,8 @@ def world(demo, file_return):
         "Y_OTHER": pay(demo.outsider),
         "L_FILER": demo.filer,
         "L_OTHER": demo.outsider,
+        "W_NUTMEG": waiver(demo.nutmeg),
+        "W_OTHER": waiver(demo.bakery),
     }
     logins = {name: getattr(demo, name) for name in INSIDERS if name != "mixed"}
     logins |= {"mixed": mixed, "outsider": demo.outsider, "staff": staff}

@@ -17,6 +17,7 @@ PUBLIC = {
     "accounts:recover",  # a locked-out administrator, with the recovery code DRS mailed
     "accounts:recover_answers",
     "accounts:sign_out",
+    "ledger:refund_lookup",  # an individual's refund, by SSN and the exact amount expected
 }
 
 

@@ -352,5 +352,10 @@ def first_sign_in(request):
 @requires(rights.Action.VIEW_HISTORY)
 def history(request):
     ctx = request.acting
-    shown = (rights.Action.VIEW_RETURNS, rights.Action.VIEW_PAYMENTS, rights.Action.VIEW_CANCELLED_PAYMENTS)
+    shown = (
+        rights.Action.VIEW_RETURNS,
+        rights.Action.VIEW_PAYMENTS,
+        rights.Action.VIEW_CANCELLED_PAYMENTS,
+        rights.Action.VIEW_ACCOUNT,
+    )
     return render(request, "accounts/history_hub.html", {"rights": {a.value: rights.may_any(ctx, a) for a in shown}})

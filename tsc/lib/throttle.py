@@ -72,6 +72,9 @@ def rules() -> dict[str, Rule]:
         "enroll_business": Rule("enroll-business", per_login, hour),
         "recovery_address": Rule("recovery-address", per_address, hour),
         "recovery_login": Rule("recovery-login", per_login, hour),
+        # Refund Status for individuals, without signing in: per address, and per SSN looked up.
+        "refund_address": Rule("refund-address", per_address, hour),
+        "refund_login": Rule("refund-ssn", per_login, hour),
     }
 
 

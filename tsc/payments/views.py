@@ -23,12 +23,37 @@ from .models import PaymentStatus
 
 
 def _initial_from_return(request) -> dict:
-    """ "Pay" on a filed return: the period and its amount due, prefilled."""
+    """ "Pay" on a filed return: the period and its amount due, prefilled. "Pay" on a bill (View
+    Account Period Details): the period, the balance if paid by a date, and that date."""
     return_id = request.GET.get("return", "")
     if not return_id.isdigit():
-        return {}
+        return _initial_from_bill(request)
     tax_return = filing_selectors.return_for(request.acting, int(return_id))
     return {"period": tax_return.period_id, "amount": f"{tax_return.amount_due:,.2f}", "return": tax_return}
+
+
+def _initial_from_bill(request) -> dict:
+    from decimal import Decimal, InvalidOperation
+
+    from django import forms
+
+    from tsc.lib.fields import SlashedDateField
+
+    period_id = request.GET.get("period", "")
+    if not period_id.isdigit():
+        return {}
+    period = filing_selectors.period_for(request.acting, int(period_id), Action.MAKE_PAYMENT)
+    initial = {"period": period.pk}
+    try:
+        initial["amount"] = f"{Decimal(request.GET.get('amount', '')):,.2f}"
+    except InvalidOperation:
+        pass
+    try:
+        if requested := SlashedDateField(required=False).clean(request.GET.get("date", "")):
+            initial["requested_date"] = requested
+    except forms.ValidationError:
+        pass
+    return initial
 
 
 @requires(Action.MAKE_PAYMENT)

@@ -66,7 +66,7 @@ def pay_and_post(demo, period, amount, requested):
 
 
 def test_processing_a_late_return_assesses_its_tax_and_penalty_once(demo):
-    period = sales_period(demo)  # due 10/31/2026
+    period = sales_period(demo)  # due Monday 11/02/2026 (10/31 was a Saturday)
     tax_return = os114(demo, period, filed_on=date(2026, 11, 20))
     assert (tax_return.tax_due, tax_return.penalty) == (D("635.00"), D("95.25"))  # 15 % of 635.00
     assert tax_return in ledger.returns_to_process()
