@@ -163,8 +163,9 @@ PUBLIC = {
     "accounts:sign_in_setup",
     "ledger:refund_lookup",  # an individual's refund, by SSN and the exact amount expected
 }
-# The DRS back office (Django admin): staff only; every other role is sent to its sign-in page.
-BACK_OFFICE = "admin:"
+# The DRS back office (its own pages, and Django's admin for raw data): staff only, from a session
+# that passed the code step; every other role is sent to the staff sign-in page.
+BACK_OFFICE = ("admin:", "backoffice:")
 
 
 def test_every_url_pattern_is_in_the_table():

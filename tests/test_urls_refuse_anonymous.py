@@ -54,7 +54,7 @@ def test_anonymous_visitors_are_refused(client, db, name, pattern):
     url = concrete(pattern)
     for method in ("get", "post"):
         response = getattr(client, method)(url)
-        if name.startswith("admin:"):
+        if name.startswith(("admin:", "backoffice:")):
             refused = response.status_code in (302, 404) and (
                 response.status_code == 404 or "/drs-admin/login/" in response.url
             )

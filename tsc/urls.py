@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("tsc.filing.urls")),
     path("", include("tsc.payments.urls")),
     path("", include("tsc.ledger.urls")),
+    path("", include("tsc.backoffice.urls")),
     path("drs-admin/", admin.site.urls),
 ]
 
