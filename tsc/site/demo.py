@@ -128,6 +128,11 @@ def seed_demo(today: date | None = None, *, history: bool = True) -> list[str]:
     if history:
         seed_history(nutmeg, Login.objects.get(business=nutmeg, user_id="filepay"), today)
     _banking_on_file(nutmeg)
+    from .demo_account import clerk_ensure, good_standing_ensure, refunds_ensure, seed_account
+
+    if history:
+        # Processed and paid, but for the latest late return: it waits for the clerk.
+        seed_account(nutmeg, (DEMO_ROUTING, DEMO_ACCOUNT), today)
     locked = Login.objects.get(business=nutmeg, user_id="locked1")
     if locked.status != LoginStatus.LOCKED:
         login_status_set(login=locked, status=LoginStatus.LOCKED)
@@ -168,6 +173,24 @@ def seed_demo(today: date | None = None, *, history: bool = True) -> list[str]:
             f"Mystic Seaport Goods (2222222-000) has no profile yet: create one with enrollment code "
             f"{DEMO_ENROLLMENT_CODE}"
         )
+    # A business in good standing: every return due filed on time and paid; it can get a status letter.
+    harbor = _business(
+        "3333333-000",
+        "Harbor Light Books LLC",
+        "12 Bank Street",
+        "New London",
+        "06320",
+        "06-3333333",
+        [(TaxType.SALES_AND_USE, FilingFrequency.QUARTERLY, date(today.year - 1, 1, 1))],
+        today,
+    )
+    harbor_admin = _login(harbor, "admin3", "Hana Harbor", administrator=True)
+    if history:
+        good_standing_ensure(harbor, harbor_admin, today)
+    refunds_ensure(today)
+    # The demo clerk for the back office (/backoffice/), two-factor already set up on a published
+    # secret (README).
+    clerk_ensure(DEMO_PASSWORD)
     # DRS staff for the back office (/drs-admin/): looks up taxpayers, issues enrollment and
     # administrator recovery codes.
     if not Login.objects.filter(business=None, user_id__iexact=DEMO_STAFF).exists():

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from tsc.site.demo import DEMO_PASSWORD, DEMO_STAFF, seed_demo
+from tsc.site.demo_account import DEMO_CLERK, DEMO_CLERK_TOTP_SECRET, DEMO_REFUND_SSN
 
 
 class Command(BaseCommand):
@@ -14,6 +15,11 @@ class Command(BaseCommand):
                 f"business 7654321-000: admin2; DRS back office (/drs-admin/, two-factor set up at the first "
                 f"sign-in): {DEMO_STAFF}. Password for all: {DEMO_PASSWORD}"
             )
+        )
+        self.stdout.write(
+            f"Business 3333333-000 (in good standing, can get a status letter): admin3. DRS clerk for the back "
+            f"office (/backoffice/): {DEMO_CLERK}, authenticator secret {DEMO_CLERK_TOTP_SECRET} (add it to any "
+            f"authenticator app). Refund Status without signing in: SSN {DEMO_REFUND_SSN}, amount 1234.56."
         )
         for note in notes:
             self.stdout.write(note)
