@@ -49,7 +49,15 @@ REFUND_EXPLANATIONS = {
 
 
 def _pay_link(row: account.PeriodAccount, paid_by) -> str:
-    query = {"period": row.period.pk, "amount": f"{row.statement.balance_due:.2f}", "date": f"{paid_by:%m/%d/%Y}"}
+    """Make Payments, prefilled with the period, the balance and the date it is paid. A payment
+    cannot be dated before the earliest payment date (today's batch may have gone): the balance
+    is then worked out to that date instead."""
+    from tsc.payments.services import earliest_payment_date
+
+    pay_on, balance = paid_by, row.statement.balance_due
+    if paid_by < (earliest := earliest_payment_date()):
+        pay_on, balance = earliest, account.period_statement(row.period, as_of=earliest).balance_due
+    query = {"period": row.period.pk, "amount": f"{balance:.2f}", "date": f"{pay_on:%m/%d/%Y}"}
     return reverse("payments:make") + "?" + urlencode(query)
 
 
@@ -82,7 +90,7 @@ def account_details(request):
             {
                 "row": r,
                 "may_pay": r.payable_online and may(ctx, Action.MAKE_PAYMENT, tax_type=r.period.registration.tax_type),
-                "pay_link": _pay_link(r, paid_by),
+                "pay_link": _pay_link(r, paid_by) if r.statement.balance_due else "",
             }
             for r in rows
         ]
@@ -120,7 +128,7 @@ def period_account(request, period_id: int):
             "waivers": PenaltyWaiver.objects.filter(period=period),
             "refunds": [(r, REFUND_EXPLANATIONS[r.status]) for r in Refund.objects.filter(period=period)],
             "may_pay": row.payable_online and may(ctx, Action.MAKE_PAYMENT, tax_type=tax_type),
-            "pay_link": _pay_link(row, today),
+            "pay_link": _pay_link(row, today) if s.balance_due else "",
             "may_waive": may(ctx, Action.REQUEST_WAIVER, tax_type=tax_type) and s.penalty > 0,
             "payable_online": row.payable_online,
             "today": today,

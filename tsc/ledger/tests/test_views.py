@@ -138,9 +138,9 @@ def test_refund_status_shows_the_seed_explanation(signed_in, demo, late):
 @pytest.fixture
 def individual_refund(demo):
     person = individual_create(
-        first_name="Pat",
-        last_name="Lee",
-        ssn="123-45-6789",
+        first_name="Robin",
+        last_name="Doe",
+        ssn="345-67-8901",
         street="1 Elm St",
         city="Hartford",
         zip_code="06103",
@@ -149,14 +149,14 @@ def individual_refund(demo):
 
 
 def test_an_individual_checks_a_refund_without_signing_in(client, individual_refund):
-    html = client.post(reverse("ledger:refund_lookup"), {"ssn": "123-45-6789", "amount": "1234.56"}).content.decode()
+    html = client.post(reverse("ledger:refund_lookup"), {"ssn": "345-67-8901", "amount": "1234.56"}).content.decode()
     assert "PROCESSED" in html and "2-3 business days" in html and "tax year 2025" in html
-    assert "Lee" not in html  # nothing about the person beyond the refund
+    assert "Doe" not in html and "Robin" not in html  # nothing about the person beyond the refund
 
 
 def test_an_unknown_ssn_and_a_wrong_amount_get_the_same_answer(client, individual_refund):
     url = reverse("ledger:refund_lookup")
-    wrong_amount = client.post(url, {"ssn": "123-45-6789", "amount": "1234.00"})
+    wrong_amount = client.post(url, {"ssn": "345-67-8901", "amount": "1234.00"})
     unknown = client.post(url, {"ssn": "234-56-7890", "amount": "1234.56"})
     assert wrong_amount.context["form"].non_field_errors() == unknown.context["form"].non_field_errors()
     assert "could not find a refund" in wrong_amount.content.decode()
@@ -167,5 +167,5 @@ def test_refund_look_ups_are_rate_limited(client, settings, individual_refund):
     url = reverse("ledger:refund_lookup")
     for n in range(3):
         assert client.post(url, {"ssn": "234-56-7890", "amount": f"{n + 1}.00"}).status_code == 200
-    blocked = client.post(url, {"ssn": "123-45-6789", "amount": "1234.56"})  # right this time, but refused
+    blocked = client.post(url, {"ssn": "345-67-8901", "amount": "1234.56"})  # right this time, but refused
     assert blocked.status_code == 429 and "PROCESSED" not in blocked.content.decode()
