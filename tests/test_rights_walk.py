@@ -15,6 +15,7 @@ changes nothing.
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -25,6 +26,7 @@ from tsc.accounts.models import AccessLevel, Login, UserRight
 from tsc.accounts.tests.twofactor_helpers import force_back_office_login
 from tsc.audit.models import AuditEvent
 from tsc.filing.models import TaxReturn, Upload
+from tsc.letters.models import StatusLetter
 
 from .test_urls_refuse_anonymous import ALL
 
@@ -145,12 +147,20 @@ TABLE = [
     Case("filing:return_pdf", ("R_FILER",), allow(*VIEWERS, "filer", outsider=404)),
     Case("filing:return_pdf", ("R_WH",), allow(*VIEWERS, "mixed", outsider=404)),
     Case("filing:return_pdf", ("R_OTHER",), allow("outsider") | dict.fromkeys(VIEWERS + ("filer", "mixed"), 404)),
+    # Status letters speak for every tax type: the TSC Administrator's alone, its own business's only.
+    Case("letters:status_letter", expect=allow(*ADMINS)),
+    Case("letters:letter", ("S_NUTMEG",), allow("admin", outsider=404)),
+    Case("letters:letter", ("S_OTHER",), allow("outsider") | {"admin": 404}),
+    Case("letters:letter_pdf", ("S_NUTMEG",), allow("admin", outsider=404)),
+    Case("letters:letter_pdf", ("S_OTHER",), allow("outsider") | {"admin": 404}),
 ]
 
 # Public pages: open to everyone; checked elsewhere (test_urls_refuse_anonymous, the sign-in tests).
 PUBLIC = {
     "site:welcome",
     "site:privacy",
+    "letters:verify",  # anyone handed a status letter checks it (rate-limited per address)
+    "letters:verify_letter",
     "accounts:sign_in",
     "accounts:signed_out",
     "accounts:first_time",
@@ -199,6 +209,9 @@ def world(demo, file_return):
     registration_for_filing(business=demo.nutmeg, tax_type=demo.non_wage)
     registration_for_filing(business=demo.bakery, tax_type=demo.non_wage)
 
+    def status_letter(business):
+        return StatusLetter.objects.create(business=business, entity_name=business.legal_name, issued_on=date.today())
+
     def upload(login, business):
         content = b"payee_name,payee_tin\n"  # checked later or rejected: only its owner matters here
         return upload_receive(
@@ -240,6 +253,8 @@ def world(demo, file_return):
         "R_MIXED": file_return(mixed, 2),
         "R_WH": file_return(demo.filepay, 0, demo.withholding),
         "R_OTHER": file_return(demo.outsider, 0),
+        "S_NUTMEG": status_letter(demo.nutmeg),
+        "S_OTHER": status_letter(demo.bakery),
         "U_FILER": upload(demo.filer, demo.nutmeg),
         "U_FILEPAY": upload(demo.filepay, demo.nutmeg),
         "U_OTHER": upload(demo.outsider, demo.bakery),
@@ -259,6 +274,8 @@ def _arg(objects, value):
     obj = objects.get(value)
     if obj is None:
         return value
+    if isinstance(obj, StatusLetter):
+        return obj.letter_id
     return obj.token if isinstance(obj, Upload) else obj.pk
 
 

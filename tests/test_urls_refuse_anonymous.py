@@ -9,6 +9,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 PUBLIC = {
     "site:welcome",
     "site:privacy",
+    "letters:verify",  # anyone handed a status letter checks it (rate-limited per address)
+    "letters:verify_letter",
     "accounts:sign_in",  # needs a registration number in the session, else back to welcome
     "accounts:signed_out",
     "accounts:first_time",

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "tsc.filing",
     "tsc.payments",
     "tsc.ledger",
+    "tsc.letters",
     "tsc.backoffice",
     "tsc.site",
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("tsc.accounts.urls")),
     path("", include("tsc.filing.urls")),
     path("", include("tsc.payments.urls")),
+    path("", include("tsc.letters.urls")),
     path("", include("tsc.ledger.urls")),
     path("", include("tsc.backoffice.urls")),
     path("drs-admin/", admin.site.urls),

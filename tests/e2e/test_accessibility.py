@@ -154,3 +154,32 @@ def test_phone_layout(demo, phone_page: Page):
     assert heading_top < 260 < sidebar_top, (heading_top, sidebar_top)
     expect(page.get_by_role("link", name="Add/Update Users")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_status_letter_refused(demo, page: Page):
+    sign_in(page, "admin1")
+    page.goto("/status-letter/")
+    _heading(page, "Request a Status Letter")
+    page.get_by_role("button", name="Request a status letter").click()
+    expect(page.get_by_role("alert")).to_contain_text("A status letter cannot be issued today")
+    axe_check(page)
+
+
+def test_verify_a_status_letter(demo, page: Page):
+    page.goto("/verify-status-letter/")
+    _heading(page, "Verify a Status Letter")
+    axe_check(page)
+    page.get_by_label("Letter ID").fill("k7qm 3xtr 9pwd")
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("alert")).to_contain_text("No status letter has this ID.")
+    axe_check(page)
+    from datetime import date
+
+    from tsc.letters.models import StatusLetter
+    from tsc.taxpayers.models import Business
+
+    bakery = Business.objects.get(registration_number="7654321-000")
+    letter = StatusLetter.objects.create(business=bakery, entity_name=bakery.legal_name, issued_on=date.today())
+    page.goto(f"/verify-status-letter/{letter.letter_id}/")
+    expect(page.get_by_role("status")).to_contain_text("Valid.")
+    axe_check(page)
