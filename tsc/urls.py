@@ -5,6 +5,7 @@ from tsc.accounts import twofactor_views
 
 admin.site.site_header = "DRS back office — Taxpayer Service Center"
 admin.site.site_title = "DRS back office"
+admin.site.site_url = "/backoffice/"  # "View site" leads staff to the back office's own pages
 # Staff reach the back office only after a code from their authenticator app.
 twofactor_views.back_office_protect(admin.site)
 

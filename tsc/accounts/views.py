@@ -357,5 +357,6 @@ def history(request):
         rights.Action.VIEW_PAYMENTS,
         rights.Action.VIEW_CANCELLED_PAYMENTS,
         rights.Action.VIEW_ACCOUNT,
+        rights.Action.REQUEST_STATUS_LETTER,
     )
     return render(request, "accounts/history_hub.html", {"rights": {a.value: rights.may_any(ctx, a) for a in shown}})

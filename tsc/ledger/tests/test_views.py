@@ -169,3 +169,10 @@ def test_refund_look_ups_are_rate_limited(client, settings, individual_refund):
         assert client.post(url, {"ssn": "234-56-7890", "amount": f"{n + 1}.00"}).status_code == 200
     blocked = client.post(url, {"ssn": "345-67-8901", "amount": "1234.56"})  # right this time, but refused
     assert blocked.status_code == 429 and "PROCESSED" not in blocked.content.decode()
+
+
+def test_the_history_hub_leads_to_the_account_and_the_status_letter(signed_in, demo):
+    html = signed_in(demo.admin).get(reverse("accounts:history")).content.decode()
+    assert reverse("ledger:account") in html and reverse("letters:status_letter") in html
+    html = signed_in(demo.viewer).get(reverse("accounts:history")).content.decode()
+    assert reverse("ledger:account") in html and reverse("letters:status_letter") not in html
