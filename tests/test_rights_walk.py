@@ -22,6 +22,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tsc.accounts.acting import BULK_CLIENT
 from tsc.accounts.models import AccessLevel, Login, UserRight
 from tsc.accounts.tests.twofactor_helpers import force_back_office_login
 from tsc.audit.models import AuditEvent
@@ -30,7 +31,20 @@ from tsc.letters.models import StatusLetter
 
 from .test_urls_refuse_anonymous import ALL
 
-ROLES = ("anonymous", "viewer", "filer", "payer", "filepay", "noaccess", "admin", "mixed", "outsider", "staff")
+ROLES = (
+    "anonymous",
+    "viewer",
+    "filer",
+    "payer",
+    "filepay",
+    "noaccess",
+    "admin",
+    "mixed",
+    "outsider",
+    "staff",
+    "prep",  # the administrator of a Third Party Bulk Filer firm, acting for the firm itself
+    "agent",  # a login of that firm acting for the demo business, its client
+)
 INSIDERS = ("viewer", "filer", "payer", "filepay", "noaccess", "admin", "mixed")
 NOT_PORTAL = ("anonymous", "staff")
 WELCOME = "/"
@@ -48,16 +62,42 @@ class Case:
         return f"{self.name}{list(self.args) if self.args else ''}"
 
 
-def allow(*roles, others=403, outsider=None, redirect_to=None):
+def allow(*roles, others=403, outsider=None, redirect_to=None, prep=None, agent=None):
     """`roles` get 200 (or a redirect to `redirect_to`); other insiders `others`; the outsider
-    `outsider` (200 when it is listed in `roles`); anonymous and staff go to the Welcome page."""
+    `outsider` (200 when it is listed in `roles`); anonymous and staff go to the Welcome page.
+    The bulk filer's roles, unless named, answer like their look-alikes (`expected_for`): `prep`
+    (a firm's administrator) like the outsider (another business's administrator), `agent`
+    (acting for the demo business as its bulk filer: file, pay and view on every tax type, no
+    business actions) like `filepay`."""
     ok = ("redirect", redirect_to) if redirect_to else 200
     expect = dict.fromkeys(NOT_PORTAL, ("redirect", WELCOME))
     for role in INSIDERS + ("outsider",):
         expect[role] = ok if role in roles else others
     if outsider is not None:
         expect["outsider"] = outsider
+    if prep is not None:
+        expect["prep"] = prep
+    if agent is not None:
+        expect["agent"] = agent
     return expect
+
+
+def expected_for(case: Case, role: str):
+    """The table's answer for `role`; the bulk filer's roles, when a row does not name them, get
+    their look-alike's (see `allow`), and `prep` never reaches the other business's objects."""
+    if role in case.expect:
+        return case.expect[role]
+    if role == "agent":
+        return case.expect["filepay"]
+    outsider = case.expect["outsider"]
+    if any(str(a).endswith("_OTHER") for a in case.args) and outsider != 403:
+        return 404  # the other business's objects: the firm is not that business
+    return outsider
+
+
+def bulk_only(prep=200):
+    """Third Party Bulk Filing pages: the firm's logins acting for the firm, no one else."""
+    return allow(others=403, outsider=403, prep=prep, agent=403)
 
 
 PORTAL = INSIDERS + ("outsider",)
@@ -98,6 +138,17 @@ TABLE = [
     Case("ledger:waiver_request", ("P_OTHER",), allow("outsider") | dict.fromkeys(PAYERS + ("mixed",), 404)),
     Case("ledger:waiver", ("W_NUTMEG",), allow(*VIEWERS, outsider=404)),
     Case("ledger:waiver", ("W_OTHER",), allow("outsider") | dict.fromkeys(VIEWERS + ("mixed",), 404)),
+    # Third Party Bulk Filing (tsc/bulk): the firm's pages; the client's administrator authorizes firms.
+    Case("bulk:menu", expect=bulk_only()),
+    Case("bulk:clients", expect=bulk_only()),
+    Case("bulk:single", expect=bulk_only()),
+    Case("bulk:pay", expect=bulk_only()),
+    Case("bulk:bank", expect=bulk_only()),
+    Case("bulk:pay_individual", ("A_INDIVIDUAL",), bulk_only()),
+    Case("bulk:individual_payment", ("Y_INDIVIDUAL",), bulk_only()),
+    Case("bulk:stop", expect=allow(others=405, outsider=405, prep=405, agent=405)),
+    Case("bulk:authorizations", expect=allow(*ADMINS)),
+    Case("bulk:revoke", ("A_NUTMEG",), allow(outsider=405, prep=405) | {"admin": 405}),
     Case("payments:business_profile", expect=allow(*ADMINS)),
     Case("payments:business_contact", expect=allow(*ADMINS)),
     Case("payments:banking", expect=allow(*ADMINS)),
@@ -243,6 +294,7 @@ def world(demo, file_return):
             confirmation_number=f"W{business.pk}",
         )
 
+    firm = _firm(demo)
     objects = {
         "P_ST": period(demo.nutmeg, demo.sales),
         "P_WH": period(demo.nutmeg, demo.withholding),
@@ -265,9 +317,51 @@ def world(demo, file_return):
         "W_NUTMEG": waiver(demo.nutmeg),
         "W_OTHER": waiver(demo.bakery),
     }
+    objects |= firm["objects"]
     logins = {name: getattr(demo, name) for name in INSIDERS if name != "mixed"}
-    logins |= {"mixed": mixed, "outsider": demo.outsider, "staff": staff}
+    logins |= {"mixed": mixed, "outsider": demo.outsider, "staff": staff} | firm["logins"]
     return objects, logins
+
+
+def _firm(demo):
+    """A Third Party Bulk Filer firm: its administrator `prep`; a sub-user `agent` acting for the
+    demo business (its client); an individual client, and a payment made for that client."""
+    from tsc.accounts.acting import Acting
+    from tsc.bulk import services as bulk
+    from tsc.payments import services as payments
+    from tsc.taxpayers.services import business_register, individual_create
+
+    firm = business_register(
+        registration_number="4444444-000",
+        legal_name="Constitution Tax Services",
+        street="1 State St",
+        city="Hartford",
+        zip_code="06103",
+        fein="06-4444444",
+    )
+    prep = Login.objects.create(business=firm, user_id="prep9", is_administrator=True)
+    agent = Login.objects.create(business=firm, user_id="agent9")
+    bulk_filer = bulk.bulk_filer_designate(firm=firm, actor=None)
+    nutmeg = bulk.staff_authorization_record(actor=None, bulk_filer=bulk_filer, client=demo.nutmeg)
+    person = individual_create(
+        first_name="Ivy", last_name="Client", ssn="456-78-9012", street="2 Elm St", city="Hartford", zip_code="06103"
+    )
+    individual = bulk.staff_authorization_record(actor=None, bulk_filer=bulk_filer, ssn="456-78-9012")
+    payment = payments.individual_payment_schedule(
+        ctx=Acting.for_login(prep),
+        authorization=individual,
+        tax_year=payments.today().year,
+        amount=Decimal("100.00"),
+        requested_date=payments.earliest_payment_date(),
+        account=payments.BankDetails("011000015", "12345678", "checking"),
+        submission_token=uuid.uuid4(),
+    )
+    del person
+    return {
+        "objects": {"A_NUTMEG": nutmeg, "A_INDIVIDUAL": individual, "Y_INDIVIDUAL": payment},
+        "logins": {"prep": prep, "agent": agent},
+        "agent_for": nutmeg,
+    }
 
 
 def _arg(objects, value):
@@ -295,13 +389,17 @@ def _expected(objects, expect):
 def test_each_role_gets_what_the_table_says(client, world, case):
     objects, logins = world
     url = reverse(case.name, args=[_arg(objects, a) for a in case.args])
-    assert set(case.expect) == set(ROLES), f"{case}: every role needs an answer"
+    assert set(ROLES) - {"prep", "agent"} <= set(case.expect) <= set(ROLES), f"{case}: every role needs an answer"
     wrong = []
     for role in ROLES:
         client.logout()
         if role != "anonymous":
             client.force_login(logins[role], backend="tsc.accounts.backends.LoginBackend")
-        expected = _expected(objects, case.expect[role])
+        if role == "agent":  # the firm's login chose the demo business as the client it acts for
+            session = client.session
+            session[BULK_CLIENT] = objects["A_NUTMEG"].pk
+            session.save()
+        expected = _expected(objects, expected_for(case, role))
         got = _answer(client.get(url))
         if got != expected:
             wrong.append(f"GET as {role}: expected {expected}, got {got}")

@@ -137,8 +137,8 @@ def test_drs_staff_sign_in_to_the_back_office(db, client):
     from tsc.accounts.models import Login
     from tsc.accounts.tests.twofactor_helpers import next_code
 
-    clerk = Login.objects.create_superuser("clerk", "Clerk#2024x")
-    response = client.post("/drs-admin/login/", {"username": "clerk", "password": "Clerk#2024x"})
+    clerk = Login.objects.create_superuser("clerk7", "Clerk#2024x")
+    response = client.post("/drs-admin/login/", {"username": "clerk7", "password": "Clerk#2024x"})
     # Staff always use two-factor sign-in: the first time, they set it up before anything else.
     assert response.status_code == 302 and response.url == "/sign-in/two-factor-setup/"
     assert client.get("/drs-admin/").status_code == 302
@@ -150,9 +150,9 @@ def test_drs_staff_sign_in_to_the_back_office(db, client):
 def test_drs_staff_cannot_sign_in_to_a_business(demo, client):
     from tsc.accounts.models import Login
 
-    Login.objects.create_superuser("clerk", "Clerk#2024x")
+    Login.objects.create_superuser("clerk7", "Clerk#2024x")
     client.post("/", {"registration_number": "1234567-000"})
-    response = client.post("/sign-in/", {"user_id": "clerk", "password": "Clerk#2024x"})
+    response = client.post("/sign-in/", {"user_id": "clerk7", "password": "Clerk#2024x"})
     assert response.status_code == 200 and "not correct" in response.content.decode()
 
 
@@ -189,8 +189,8 @@ def test_back_office_edits_are_audited(demo, client):
     from tsc.accounts.tests.twofactor_helpers import back_office_sign_in
     from tsc.audit.models import AuditEvent
 
-    Login.objects.create_superuser("clerk", "Clerk#2024x")
-    back_office_sign_in(client, "clerk", "Clerk#2024x")
+    Login.objects.create_superuser("clerk7", "Clerk#2024x")
+    back_office_sign_in(client, "clerk7", "Clerk#2024x")
     url = f"/drs-admin/taxpayers/business/{demo.nutmeg.pk}/change/"
     data = {
         "registration_number": "1234567-000",
@@ -210,7 +210,7 @@ def test_back_office_edits_are_audited(demo, client):
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     event = AuditEvent.objects.get(event="business.changed_by_drs")
-    assert event.actor.user_id == "clerk" and event.data["fields"] == ["legal_name"]
+    assert event.actor.user_id == "clerk7" and event.data["fields"] == ["legal_name"]
     assert event.data["acting"] == {"relationship": "staff", "for_business": None}
     assert event.ip == "127.0.0.1"
 
@@ -219,8 +219,8 @@ def test_drs_staff_cannot_unlock_or_change_taxpayer_users(demo, client):
     from tsc.accounts.models import Login, LoginStatus
     from tsc.accounts.tests.twofactor_helpers import back_office_sign_in
 
-    Login.objects.create_superuser("clerk", "Clerk#2024x")
-    back_office_sign_in(client, "clerk", "Clerk#2024x")
+    Login.objects.create_superuser("clerk7", "Clerk#2024x")
+    back_office_sign_in(client, "clerk7", "Clerk#2024x")
     url = f"/drs-admin/accounts/login/{demo.locked.pk}/change/"
     assert client.get(url).status_code == 200  # can look
     client.post(url, {"status": "active", "user_id": "locked1"})

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "tsc.payments",
     "tsc.ledger",
     "tsc.letters",
+    "tsc.bulk",
     "tsc.backoffice",
     "tsc.site",
 ]

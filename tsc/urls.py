@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("tsc.payments.urls")),
     path("", include("tsc.letters.urls")),
     path("", include("tsc.ledger.urls")),
+    path("", include("tsc.bulk.urls")),
     path("", include("tsc.backoffice.urls")),
     path("drs-admin/", admin.site.urls),
 ]

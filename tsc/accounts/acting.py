@@ -116,10 +116,13 @@ class Acting:
 
     def describe(self) -> dict:
         """For audit rows: "by <login> for <taxpayer>, as <relationship>"."""
-        return {
+        described = {
             "relationship": str(self.relationship) if self.relationship else "",
             "for_business": self.taxpayer_id,
         }
+        if self.relationship == Relationship.BULK_FILER and self.login is not None:
+            described["by_firm"] = self.login.business_id  # "by <firm login> for <client>"
+        return described
 
     def __repr__(self) -> str:
         who = self.login.user_id if self.login is not None else (self.api_client or "nobody")
@@ -133,10 +136,35 @@ class ActingContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.acting = ctx = Acting.for_login(request.user)
+        request.acting = ctx = _for_request(request)
         if ctx.relationship not in (None, Relationship.OWN_USER):
             request_context.bind(acting=ctx.describe())
         return self.get_response(request)
+
+
+# The client a Third Party Bulk Filer's login chose to act for (a ClientAuthorization id).
+BULK_CLIENT = "tsc_bulk_client"
+
+
+def _for_request(request) -> Acting:
+    """A login of its own business, unless it is a bulk filer's login that chose a client: then
+    it acts for that client, through the authorization (revoked: it acts for nobody)."""
+    ctx = Acting.for_login(getattr(request, "user", None))
+    session = getattr(request, "session", None)
+    if ctx.relationship != Relationship.OWN_USER or session is None or not session.get(BULK_CLIENT):
+        return ctx
+    from tsc.bulk.models import ClientAuthorization
+
+    authorization = (
+        ClientAuthorization.objects.select_related("bulk_filer")
+        .filter(pk=session[BULK_CLIENT], bulk_filer__firm_id=ctx.login.business_id, client__isnull=False)
+        .first()
+    )
+    if authorization is None or not authorization.active:
+        # Revoked since it was chosen: the login is back to its own firm, the client out of reach.
+        session.pop(BULK_CLIENT, None)
+        return ctx
+    return Acting.bulk_filer_for(ctx.login, authorization)
 
 
 def acting(request) -> Acting:
@@ -144,5 +172,5 @@ def acting(request) -> Acting:
     calling a view directly)."""
     ctx = getattr(request, "acting", None)
     if ctx is None:
-        ctx = request.acting = Acting.for_login(getattr(request, "user", None))
+        ctx = request.acting = _for_request(request)
     return ctx

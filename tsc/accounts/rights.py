@@ -30,6 +30,8 @@ class Action(StrEnum):
     CHANGE_BUSINESS_PROFILE = "change_business_profile"
     # A status letter speaks for every tax type of the business: only the administrator sees them all.
     REQUEST_STATUS_LETTER = "request_status_letter"
+    # Third Party Bulk Filing: any active login of a firm DRS designated, acting for the firm itself.
+    BULK_FILING = "bulk_filing"
 
 
 _VIEW = {
@@ -98,6 +100,8 @@ def may(ctx: Acting | None, action: Action, *, tax_type=None) -> bool:
     False for nobody, a locked or disabled login, a revoked authorization."""
     if not _acting_at_all(ctx):
         return False
+    if action == Action.BULK_FILING:
+        return ctx.relationship == Relationship.OWN_USER and _is_bulk_filer(ctx)
     if action in BUSINESS_ACTIONS:
         return ctx.relationship == Relationship.OWN_USER and ctx.login.is_administrator
     if tax_type is None:
@@ -106,11 +110,20 @@ def may(ctx: Acting | None, action: Action, *, tax_type=None) -> bool:
     return action in _levels(ctx).get(tax_type_id, frozenset())
 
 
+def _is_bulk_filer(ctx: Acting) -> bool:
+    cached = getattr(ctx, "_tsc_bulk_filer", None)
+    if cached is None:
+        from tsc.bulk.services import bulk_filer_of
+
+        cached = ctx._tsc_bulk_filer = bulk_filer_of(ctx.taxpayer_id) is not None
+    return cached
+
+
 def may_any(ctx: Acting | None, action: Action) -> bool:
     """May the context do `action` on at least one tax type of its taxpayer?"""
     if not _acting_at_all(ctx):
         return False
-    if action in BUSINESS_ACTIONS:
+    if action in BUSINESS_ACTIONS or action == Action.BULK_FILING:
         return may(ctx, action)
     return any(action in granted for granted in _levels(ctx).values())
 
@@ -147,6 +160,14 @@ MAIN_MENU = [
             "Make Changes to the Business Profile",
             "payments:business_profile",
             "Update banking information and business details.",
+        ),
+    ),
+    (
+        Action.BULK_FILING,
+        MenuEntry(
+            "Third Party Bulk Filing",
+            "bulk:menu",
+            "File and pay for your clients, import files, and see their acknowledgements.",
         ),
     ),
     (

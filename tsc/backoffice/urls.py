@@ -22,4 +22,6 @@ urlpatterns = [
         views.letter_revoke,
         name="letter_revoke",
     ),
+    path("backoffice/taxpayers/<int:business_id>/bulk-filer/", views.bulk_filer_designation, name="bulk_filer"),
+    path("backoffice/taxpayers/<int:business_id>/bulk-clients/", views.bulk_client_record, name="bulk_client"),
 ]

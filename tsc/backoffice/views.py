@@ -257,8 +257,16 @@ def _taxpayer_page(request, business: Business, issued_code: dict | None = None)
             "has_administrator": business.logins.filter(is_administrator=True).exists(),
             "issued_code": issued_code,
             "letters": _letters(business),
+            "bulk_filer": _bulk_filer(business),
         },
     )
+
+
+def _bulk_filer(business):
+    from tsc.bulk.services import bulk_filer_of, clients_of
+
+    found = bulk_filer_of(business.pk)
+    return {"active": found is not None, "clients": list(clients_of(found)) if found else []}
 
 
 def _letters(business):
@@ -303,3 +311,47 @@ def letter_revoke(request, business_id: int, letter_id: int):
     except ServiceError as error:
         return _refused(request, error, "backoffice:taxpayer", business_id)
     return _done(request, f"Status letter {letter.letter_id} is revoked.", "backoffice:taxpayer", business_id)
+
+
+# ---- Third Party Bulk Filers -----------------------------------------------------------------
+
+
+@staff_only
+@require_POST
+def bulk_filer_designation(request, business_id: int):
+    """Designate the business as a Third Party Bulk Filer, or end the designation."""
+    from tsc.bulk import services as bulk
+
+    business = get_object_or_404(Business, pk=business_id)
+    if request.POST.get("designate") == "yes":
+        bulk.bulk_filer_designate(firm=business, actor=request.user)
+        return _done(request, f"{business.legal_name} is a Third Party Bulk Filer.", "backoffice:taxpayer", business.pk)
+    if found := bulk.bulk_filer_of(business.pk):
+        bulk.bulk_filer_revoke(bulk_filer=found, actor=request.user)
+    return _done(
+        request, f"{business.legal_name} is no longer a Third Party Bulk Filer.", "backoffice:taxpayer", business.pk
+    )
+
+
+@staff_only
+@require_POST
+def bulk_client_record(request, business_id: int):
+    """Record a client's signed authorization of the firm: a business by registration number, or
+    an individual by SSN."""
+    from tsc.bulk import services as bulk
+
+    firm = bulk.bulk_filer_of(business_id)
+    if firm is None:
+        raise Http404
+    number = request.POST.get("registration_number", "").strip()
+    try:
+        if number:
+            client = Business.objects.filter(registration_number=number).first()
+            if client is None:
+                raise ServiceError("No business has that registration number.")
+            bulk.staff_authorization_record(actor=request.user, bulk_filer=firm, client=client)
+        else:
+            bulk.staff_authorization_record(actor=request.user, bulk_filer=firm, ssn=request.POST.get("ssn", ""))
+    except ServiceError as error:
+        return _refused(request, error, "backoffice:taxpayer", business_id)
+    return _done(request, "The client's signed authorization is recorded.", "backoffice:taxpayer", business_id)

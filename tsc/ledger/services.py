@@ -117,7 +117,7 @@ def payments_post(*, batch_id: int) -> int:
             SELECT p.business_id, p.tax_type_id, p.period_id, %s, -p.amount, p.requested_date, %s, p.id,
                    p.confirmation_number
             FROM payments_payment p
-            WHERE p.batch_id = %s AND p.status = %s
+            WHERE p.batch_id = %s AND p.status = %s AND p.period_id IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM {entry} e WHERE e.payment_id = p.id AND e.kind = %s)
             """,  # noqa: S608 - table names are ours, values are parameters
             [EntryKind.PAYMENT, timezone.now(), batch_id, PaymentStatus.PROCESSED, EntryKind.PAYMENT],

@@ -51,6 +51,10 @@ _DEBIT_FIELDS = (
     "business__legal_name",
     "tax_type__code",
     "period__period_end",
+    "individual__ssn",
+    "individual__first_name",
+    "individual__last_name",
+    "tax_year",
 )
 
 
@@ -60,7 +64,9 @@ def _debits(batch: PaymentBatch):
     rows = (
         Payment.objects.filter(batch=batch).order_by("requested_date", "pk").values_list(*_DEBIT_FIELDS).iterator(CHUNK)
     )
-    for routing, account, kind, amount, requested, number, name, code, period_end in rows:
+    for routing, account, kind, amount, requested, number, name, code, period_end, ssn, first, last, year in rows:
+        if number is None:  # an individual's estimated payment: the SSN and the tax year's end
+            number, name, period_end = ssn, f"{first} {last}", date(year, 12, 31)
         yield nacha.Debit(
             routing_number=routing,
             account_number=account,

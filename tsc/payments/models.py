@@ -96,12 +96,27 @@ class Payment(BankAccountFields):
     # Few indexes on purpose: the daily batch rewrites 100,000s of rows at once, and PostgreSQL
     # updates every index of a row it rewrites. Lists go by (business, status, requested_date);
     # the batch by send_date and batch; nothing looks payments up by who made them.
+    # A business's payment is for one of its filing periods; an individual's (income tax estimated
+    # payments, made by a Third Party Bulk Filer for a client known by SSN) is for a tax year.
     business = models.ForeignKey(
-        "taxpayers.Business", on_delete=models.PROTECT, related_name="payments", db_index=False
+        "taxpayers.Business", null=True, blank=True, on_delete=models.PROTECT, related_name="payments", db_index=False
     )
     tax_type = models.ForeignKey("taxpayers.TaxType", on_delete=models.PROTECT, related_name="+", db_index=False)
     period = models.ForeignKey(
-        "taxpayers.FilingPeriod", on_delete=models.PROTECT, related_name="payments", db_index=False
+        "taxpayers.FilingPeriod",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        db_index=False,
+    )
+    individual = models.ForeignKey(
+        "taxpayers.Individual", null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    tax_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The Third Party Bulk Filer that made it, if one did (its logins see it under its own payments).
+    bulk_filer = models.ForeignKey(
+        "bulk.BulkFiler", null=True, blank=True, on_delete=models.PROTECT, related_name="payments", db_index=False
     )
     tax_return = models.ForeignKey(
         "filing.TaxReturn", null=True, blank=True, on_delete=models.PROTECT, related_name="payments", db_index=False
@@ -133,6 +148,13 @@ class Payment(BankAccountFields):
         indexes = [models.Index(fields=["business", "status", "requested_date"])]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(business__isnull=False, period__isnull=False, individual__isnull=True)
+                | models.Q(
+                    business__isnull=True, period__isnull=True, individual__isnull=False, tax_year__isnull=False
+                ),
+                name="payment_for_a_period_or_an_individual_year",
+            ),
             # Constraints, not unique=True: no extra LIKE index on PostgreSQL.
             models.UniqueConstraint(fields=["confirmation_number"], name="payment_confirmation_unique"),
             models.UniqueConstraint(

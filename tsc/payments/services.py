@@ -172,6 +172,7 @@ def payment_schedule(
         submission_token=submission_token,
         created_by=ctx.login,
         made_on=today(),
+        bulk_filer=getattr(ctx.authorization, "bulk_filer", None),
     )
     try:
         with transaction.atomic():
@@ -241,12 +242,25 @@ def payment_cancel(*, ctx: Acting, payment_id: int) -> Payment:
 def bank_account_set(*, ctx: Acting, tax_types: list[TaxType], account: BankDetails) -> list[BankAccount]:
     """Add or change the banking information of one tax type, or of several at once (the seed's
     global change)."""
-    _refuse(ctx, Action.CHANGE_BUSINESS_PROFILE)
+    from tsc.accounts.acting import Relationship
+
+    # A Third Party Bulk Filer changes a client's banking information, never adds it (seed).
+    client_update = ctx is not None and ctx.relationship == Relationship.BULK_FILER and ctx.active
+    if not client_update:
+        _refuse(ctx, Action.CHANGE_BUSINESS_PROFILE)
     if problems := account.problems():
         field, message = next(iter(problems.items()))
         raise ServiceError(message, field=field)
     if not tax_types:
         raise ServiceError("Choose a tax type, or all tax types.", field="tax_type")
+    if client_update:
+        on_file = set(BankAccount.objects.filter(business_id=ctx.taxpayer_id).values_list("tax_type_id", flat=True))
+        if missing := [t.name for t in tax_types if t.pk not in on_file]:
+            raise ServiceError(
+                f"There is no banking information on file for {', '.join(missing)}: only banking information "
+                "already on file can be changed for a client.",
+                field="tax_type",
+            )
     saved = []
     for tax_type in tax_types:
         bank_account, created = BankAccount.objects.select_for_update().get_or_create(
@@ -351,3 +365,78 @@ def tax_types_close(*, ctx: Acting, tax_types: list[TaxType], closed_on: date) -
     if not closed:
         raise ServiceError("The business is not registered for those tax types.", field="tax_types")
     return closed
+
+
+def individual_payment_schedule(
+    *,
+    ctx: Acting,
+    authorization,
+    tax_year: int,
+    amount: Decimal,
+    requested_date: date,
+    account: BankDetails,
+    submission_token: uuid.UUID,
+) -> Payment:
+    """A Third Party Bulk Filer pays an individual client's income tax (an estimated payment, no
+    return), from a bank account typed for the payment. The same token again returns the first."""
+    from tsc.accounts.rights import may
+    from tsc.taxpayers.models import TaxType
+
+    if (existing := Payment.objects.filter(submission_token=submission_token).first()) is not None:
+        return existing
+    if not may(ctx, Action.BULK_FILING) or authorization.bulk_filer.firm_id != ctx.taxpayer_id:
+        raise ServiceError("Only a Third Party Bulk Filer may pay for its clients.")
+    if not authorization.active or authorization.individual_id is None:
+        raise ServiceError("None of your clients has that Social Security Number.", field="ssn")
+    this_year = today().year
+    if tax_year not in (this_year - 1, this_year, this_year + 1):
+        raise ServiceError(f"Choose a tax year from {this_year - 1} to {this_year + 1}.", field="tax_year")
+    if problem := amount_problem(amount):
+        raise ServiceError(problem, field="amount")
+    if problem := requested_date_problem(requested_date):
+        raise ServiceError(problem, field="requested_date")
+    if problems := account.problems():
+        field, message = next(iter(problems.items()))
+        raise ServiceError(message, field=field)
+    payment = Payment(
+        individual_id=authorization.individual_id,
+        tax_year=tax_year,
+        bulk_filer=authorization.bulk_filer,
+        tax_type=TaxType.objects.get(code=TaxType.INDIVIDUAL_INCOME),
+        amount=amount,
+        requested_date=requested_date,
+        send_date=send_date_for(requested_date),
+        routing_number=account.routing_number,
+        account_number=account.account_number,
+        account_last4=pii.last4(account.account_number),
+        account_type=account.account_type,
+        one_time_account=True,
+        confirmation_number=confirmation_number_new(),
+        submission_token=submission_token,
+        created_by=ctx.login,
+        made_on=today(),
+    )
+    try:
+        with transaction.atomic():
+            payment.save()
+            audit_record(
+                event="payment.scheduled",
+                actor=ctx.login,
+                target=payment,
+                business=ctx.taxpayer,
+                data={
+                    "confirmation_number": payment.confirmation_number,
+                    "tax_type": "IT",
+                    "tax_year": tax_year,
+                    "for_individual": authorization.individual_id,
+                    "amount": str(amount),
+                    "requested_date": requested_date.isoformat(),
+                    "account": f"…{payment.account_last4}",
+                },
+            )
+    except IntegrityError:
+        existing = Payment.objects.filter(submission_token=submission_token).first()
+        if existing is None:
+            raise
+        return existing
+    return payment

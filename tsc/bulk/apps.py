@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BulkConfig(AppConfig):
+    name = "tsc.bulk"
+    verbose_name = "Third Party Bulk Filers"

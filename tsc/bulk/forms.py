@@ -1,0 +1,76 @@
+from django import forms
+
+from tsc.lib.fields import MoneyField, SlashedDateField
+from tsc.lib.forms import UswdsForm
+from tsc.payments.forms import BankAccountMixin
+
+
+class ClientNumberForm(UswdsForm):
+    registration_number = forms.CharField(
+        label="Client's Connecticut Tax Registration Number",
+        help_text="Like 1234567-000",
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class ClientForm(UswdsForm):
+    """Make a Payment for your Client: the client's CT registration number or SSN (seed)."""
+
+    registration_number = forms.CharField(
+        label="Client's Connecticut Tax Registration Number",
+        help_text="Like 1234567-000. For an individual, leave this blank and enter the SSN.",
+        max_length=12,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    ssn = forms.CharField(
+        label="Client's Social Security Number",
+        help_text="9 digits, like 123-45-6789",
+        max_length=11,
+        required=False,
+        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("registration_number") and not cleaned.get("ssn"):
+            self.add_error(
+                "registration_number", "Enter the client's registration number, or the SSN of an individual."
+            )
+        return cleaned
+
+
+class FirmNumberForm(UswdsForm):
+    firm = forms.CharField(
+        label="The firm's Connecticut Tax Registration Number",
+        help_text="The Third Party Bulk Filer gives you this number, like 4444444-000.",
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class IndividualPaymentForm(BankAccountMixin, UswdsForm):
+    """An individual client's income tax estimated payment (no return), from a bank account
+    typed for this payment."""
+
+    tax_year = forms.TypedChoiceField(label="Tax year", coerce=int)
+    amount = MoneyField(label="Payment amount", help_text="Dollars and cents, like 1,250.00.")
+    requested_date = SlashedDateField(
+        label="Requested payment date",
+        help_text="mm/dd/yyyy, a banking day. The payment is sent to the bank 1 banking day before.",
+    )
+    field_order = ["tax_year", "amount", "requested_date"]
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tax_year"].choices = [(y, str(y)) for y in years]
+        self.fields["tax_year"].widget.attrs["class"] = "usa-select"
+        for name in ("routing_number", "account_number", "account_number2", "account_type"):
+            self.fields[name].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            self.clean_bank(cleaned)
+        return cleaned
