@@ -332,12 +332,12 @@ def _firm(demo):
     from tsc.taxpayers.services import business_register, individual_create
 
     firm = business_register(
-        registration_number="4444444-000",
+        registration_number="4545454-000",
         legal_name="Constitution Tax Services",
         street="1 State St",
         city="Hartford",
         zip_code="06103",
-        fein="06-4444444",
+        fein="06-4545454",
     )
     prep = Login.objects.create(business=firm, user_id="prep9", is_administrator=True)
     agent = Login.objects.create(business=firm, user_id="agent9")

@@ -188,6 +188,12 @@ def seed_demo(today: date | None = None, *, history: bool = True) -> list[str]:
     if history:
         good_standing_ensure(harbor, harbor_admin, today)
     refunds_ensure(today)
+    # A Third Party Bulk Filer firm (tax preparer) with its administrator `prep1`: Nutmeg Hardware
+    # (banking on file), Charter Oak Bakery (none) and the individual Pat Lee are its clients;
+    # Harbor Light Books is not.
+    from .demo_bulk import firm_ensure
+
+    firm_ensure(today, password=DEMO_PASSWORD, login=_login)
     # The demo clerk for the back office (/backoffice/), two-factor already set up on a published
     # secret (README).
     clerk_ensure(DEMO_PASSWORD)

@@ -31,12 +31,12 @@ def _today():
 @pytest.fixture
 def firm(demo):
     business = business_register(
-        registration_number="4444444-000",
+        registration_number="4545454-000",
         legal_name="Constitution Tax Services",
         street="1 State St",
         city="Hartford",
         zip_code="06103",
-        fein="06-4444444",
+        fein="06-4545454",
     )
     prep = Login.objects.create(business=business, user_id="prep9", is_administrator=True)
     prep.set_password("Demo#2024")
@@ -50,9 +50,9 @@ def test_the_clients_administrator_authorizes_a_firm_and_may_withdraw(demo, firm
     with pytest.raises(ServiceError, match="No Third Party Bulk Filer has that registration number"):
         bulk.client_authorize(ctx=ctx, firm_registration_number="7654321-000")  # a business, not a firm
     with pytest.raises(ServiceError, match="Only the TSC Administrator"):
-        bulk.client_authorize(ctx=Acting.for_login(demo.filepay), firm_registration_number="4444444-000")
-    authorization = bulk.client_authorize(ctx=ctx, firm_registration_number="4444444-000")
-    assert bulk.client_authorize(ctx=ctx, firm_registration_number="4444444-000") == authorization
+        bulk.client_authorize(ctx=Acting.for_login(demo.filepay), firm_registration_number="4545454-000")
+    authorization = bulk.client_authorize(ctx=ctx, firm_registration_number="4545454-000")
+    assert bulk.client_authorize(ctx=ctx, firm_registration_number="4545454-000") == authorization
     assert bulk.client_by_number(bulk_filer, "1234567-000") == authorization
     bulk.client_revoke(ctx=ctx, authorization_id=authorization.pk)
     with pytest.raises(ServiceError) as refused:
