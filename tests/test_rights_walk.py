@@ -142,6 +142,7 @@ TABLE = [
     Case("bulk:menu", expect=bulk_only()),
     Case("bulk:clients", expect=bulk_only()),
     Case("bulk:single", expect=bulk_only()),
+    Case("bulk:combined", expect=bulk_only()),
     Case("bulk:pay", expect=bulk_only()),
     Case("bulk:bank", expect=bulk_only()),
     Case("bulk:pay_individual", ("A_INDIVIDUAL",), bulk_only()),

@@ -74,3 +74,28 @@ class IndividualPaymentForm(BankAccountMixin, UswdsForm):
         if not self.errors:
             self.clean_bank(cleaned)
         return cleaned
+
+
+class CombinedForm(BankAccountMixin, UswdsForm):
+    """The firm's one bank account and one requested payment date for every row."""
+
+    requested_date = SlashedDateField(
+        label="Requested payment date",
+        help_text="mm/dd/yyyy, a banking day, for every payment below. Sent to the bank 1 banking day before.",
+    )
+    field_order = ["routing_number", "account_number", "account_number2", "account_type", "requested_date"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("routing_number", "account_number", "account_number2", "account_type"):
+            self.fields[name].required = True
+
+    def clean(self):
+        from tsc.payments.services import requested_date_problem
+
+        cleaned = super().clean()
+        if (requested := cleaned.get("requested_date")) and (problem := requested_date_problem(requested)):
+            self.add_error("requested_date", problem)
+        if not self.errors:
+            self.clean_bank(cleaned)
+        return cleaned

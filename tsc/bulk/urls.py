@@ -7,6 +7,7 @@ urlpatterns = [
     path("bulk/", views.menu, name="menu"),
     path("bulk/clients/", views.file_for_clients, name="clients"),
     path("bulk/single/", views.single_client, name="single"),
+    path("bulk/combined/", views.combined_filing, name="combined"),
     path("bulk/stop/", views.stop_acting, name="stop"),
     path("bulk/pay/", views.pay_for_client, name="pay"),
     path("bulk/pay/individual/<int:authorization_id>/", views.pay_individual, name="pay_individual"),

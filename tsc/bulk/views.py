@@ -237,3 +237,46 @@ def individual_payment(request, payment_id: int):
     if payment is None:
         raise Http404
     return render(request, "bulk/individual_payment.html", {"payment": payment})
+
+
+COMBINED_ROWS = 10
+COMBINED_MAX_ROWS = 200
+
+
+@requires(Action.BULK_FILING)
+def combined_filing(request):
+    """Key and Send – Combined Client Filing: CT-WH payments of many clients, one bank account."""
+    from tsc.payments.services import earliest_payment_date
+
+    from .combined import combined_pay, rows_from
+    from .forms import CombinedForm
+
+    data = request.POST if request.method == "POST" else request.GET
+    try:
+        count = min(max(int(data.get("rows", COMBINED_ROWS)), 1), COMBINED_MAX_ROWS)
+    except ValueError:
+        count = COMBINED_ROWS
+    if request.method == "POST" and request.POST.get("action") == "more":
+        count = min(count + COMBINED_ROWS, COMBINED_MAX_ROWS)
+    rows = rows_from(data, count)
+    if request.method == "POST" and request.POST.get("action") == "submit":
+        form = CombinedForm(request.POST)
+    else:  # first visit, or more rows: what was typed stays, nothing is checked yet
+        form = CombinedForm(initial={"requested_date": earliest_payment_date()} | request.POST.dict())
+    done = None
+    if request.method == "POST" and request.POST.get("action") == "submit":
+        if not any(not r.blank for r in rows):
+            form.add_error(None, "Enter at least one client's payment.")
+        elif form.is_valid():
+            rows = combined_pay(
+                ctx=request.acting,
+                rows=rows,
+                account=form.bank(),
+                requested_date=form.cleaned_data["requested_date"],
+            )
+            done = [r for r in rows if r.payment is not None]
+    return render(
+        request,
+        "bulk/combined.html",
+        {"form": form, "rows": rows, "count": count, "done": done, "failed": [r for r in rows if r.errors]},
+    )
