@@ -153,3 +153,26 @@ def test_waiver_list_shows_waiting_requests(client, clerk, demo, late):
         confirmation_number="W1",
     )
     assert "W1" in client.get(reverse("backoffice:waivers")).content.decode()
+
+
+def test_staff_designate_a_bulk_filer_and_record_a_signed_authorization(client, clerk, demo):
+    from tsc.bulk.models import AuthorizationSource, ClientAuthorization
+    from tsc.bulk.services import bulk_filer_of
+
+    harbor = demo.mystic  # any business can be designated
+    client.post(reverse("backoffice:bulk_filer", args=[harbor.pk]), {"designate": "yes"})
+    firm = bulk_filer_of(harbor.pk)
+    assert firm is not None and firm.designated_by == clerk
+    response = client.post(reverse("backoffice:bulk_client", args=[harbor.pk]), {"registration_number": "1234567-000"})
+    assert response.status_code == 302
+    authorization = ClientAuthorization.objects.get(bulk_filer=firm)
+    assert (authorization.client, authorization.source, authorization.authorized_by) == (
+        demo.nutmeg,
+        AuthorizationSource.STAFF,
+        clerk,
+    )
+    html = client.get(reverse("backoffice:taxpayer", args=[harbor.pk])).content.decode()
+    assert "Nutmeg Hardware LLC · 1234567-000" in html
+    client.post(reverse("backoffice:bulk_filer", args=[harbor.pk]), {"designate": "no"})
+    assert bulk_filer_of(harbor.pk) is None
+    assert AuditEvent.objects.filter(event="bulk_filer.revoked", actor=clerk).exists()
