@@ -150,6 +150,10 @@ TABLE = [
     Case("bulk:stop", expect=allow(others=405, outsider=405, prep=405, agent=405)),
     Case("bulk:authorizations", expect=allow(*ADMINS)),
     Case("bulk:revoke", ("A_NUTMEG",), allow(outsider=405, prep=405) | {"admin": 405}),
+    # API tokens (tsc/api): the firm's TSC Administrator acting for the firm, no one else.
+    Case("api_tokens:list", expect=bulk_only()),
+    Case("api_tokens:create", expect=bulk_only()),
+    Case("api_tokens:revoke", ("K_FIRM",), bulk_only(prep=405)),
     Case("payments:business_profile", expect=allow(*ADMINS)),
     Case("payments:business_contact", expect=allow(*ADMINS)),
     Case("payments:banking", expect=allow(*ADMINS)),
@@ -230,9 +234,15 @@ PUBLIC = {
 BACK_OFFICE = ("admin:", "backoffice:")
 
 
+# The JSON API for tax software answers a token, not a session: no role of this walk holds one.
+# Its refusals (401, 403 for a scope, 404 for a non-client) are tested in tsc/api/tests, and
+# test_urls_refuse_anonymous checks every one of its URLs refuses an anonymous call.
+TOKEN_API = ("api:",)
+
+
 def test_every_url_pattern_is_in_the_table():
     declared = {case.name for case in TABLE} | PUBLIC
-    missing = sorted(name for name, _ in ALL if not name.startswith(BACK_OFFICE) and name not in declared)
+    missing = sorted(name for name, _ in ALL if not name.startswith(BACK_OFFICE + TOKEN_API) and name not in declared)
     assert not missing, f"URL patterns with no row in the rights table: {missing}"
     stale = sorted(declared - {name for name, _ in ALL})
     assert not stale, f"rows for URL patterns that no longer exist: {stale}"
@@ -358,8 +368,11 @@ def _firm(demo):
         submission_token=uuid.uuid4(),
     )
     del person
+    from tsc.api.services import api_token_create
+
+    api_token, _ = api_token_create(ctx=Acting.for_login(prep), name="Tax software", scopes=["clients:read"])
     return {
-        "objects": {"A_NUTMEG": nutmeg, "A_INDIVIDUAL": individual, "Y_INDIVIDUAL": payment},
+        "objects": {"A_NUTMEG": nutmeg, "A_INDIVIDUAL": individual, "Y_INDIVIDUAL": payment, "K_FIRM": api_token},
         "logins": {"prep": prep, "agent": agent},
         "agent_for": nutmeg,
     }

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tsc.ledger",
     "tsc.letters",
     "tsc.bulk",
+    "tsc.api",
     "tsc.backoffice",
     "tsc.site",
 ]

@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("tsc.letters.urls")),
     path("", include("tsc.ledger.urls")),
     path("", include("tsc.bulk.urls")),
+    path("", include("tsc.api.urls")),
+    path("api/", include("tsc.api.api")),
     path("", include("tsc.backoffice.urls")),
     path("drs-admin/", admin.site.urls),
 ]
