@@ -228,6 +228,9 @@ PUBLIC = {
     "accounts:sign_in_code",  # two-factor sign-in, between the password and the session
     "accounts:sign_in_setup",
     "ledger:refund_lookup",  # an individual's refund, by SSN and the exact amount expected
+    "notices:announcements",  # today's announcements, and asking for them by e-mail
+    "notices:confirm",  # the links in the announcement e-mails
+    "notices:unsubscribe",
 }
 # The DRS back office (its own pages, and Django's admin for raw data): staff only, from a session
 # that passed the code step; every other role is sent to the staff sign-in page.

@@ -20,6 +20,9 @@ PUBLIC = {
     "accounts:recover_answers",
     "accounts:sign_out",
     "ledger:refund_lookup",  # an individual's refund, by SSN and the exact amount expected
+    "notices:announcements",  # today's announcements, and asking for them by e-mail
+    "notices:confirm",  # the links in the announcement e-mails
+    "notices:unsubscribe",
 }
 
 

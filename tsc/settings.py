@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tsc.letters",
     "tsc.bulk",
     "tsc.api",
+    "tsc.notices",
     "tsc.backoffice",
     "tsc.site",
 ]
@@ -203,6 +204,28 @@ TSC_BATCH_HOUR = envint("TSC_BATCH_HOUR", 17)
 
 # Uploaded 1099/W-2G files are deleted this many days after they were checked (accepted or not).
 TSC_UPLOAD_RETENTION_DAYS = envint("TSC_UPLOAD_RETENTION_DAYS", 90)
+# Links in e-mails (announcement subscriptions) point here.
+TSC_SITE_URL = os.environ.get("TSC_SITE_URL", "http://127.0.0.1:8000")
+# E-mail (Django's mailers): printed to the console in development; in production an SMTP server.
+EMAIL_BACKEND_PATH = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+MAILERS = {
+    "default": {
+        "BACKEND": EMAIL_BACKEND_PATH,
+        "OPTIONS": {
+            "host": os.environ.get("EMAIL_HOST", "localhost"),
+            "port": envint("EMAIL_PORT", 25),
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": envsecret("EMAIL_HOST_PASSWORD"),
+            "use_tls": envbool("EMAIL_USE_TLS"),
+        }
+        if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend")
+        else {},
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "DRS Taxpayer Service Center <no-reply@example.gov>")
 
 # Personal data at rest (tsc/lib/pii.py): AES-GCM keys and the blind-index key. Never SECRET_KEY.
 TSC_PII_KEYS = envsecret("TSC_PII_KEYS")

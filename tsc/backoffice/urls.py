@@ -24,4 +24,10 @@ urlpatterns = [
     ),
     path("backoffice/taxpayers/<int:business_id>/bulk-filer/", views.bulk_filer_designation, name="bulk_filer"),
     path("backoffice/taxpayers/<int:business_id>/bulk-clients/", views.bulk_client_record, name="bulk_client"),
+    path("backoffice/announcements/", views.announcements, name="announcements"),
+    path(
+        "backoffice/announcements/<int:announcement_id>/withdraw/",
+        views.announcement_withdraw,
+        name="announcement_withdraw",
+    ),
 ]

@@ -355,3 +355,46 @@ def bulk_client_record(request, business_id: int):
     except ServiceError as error:
         return _refused(request, error, "backoffice:taxpayer", business_id)
     return _done(request, "The client's signed authorization is recorded.", "backoffice:taxpayer", business_id)
+
+
+# ---- announcements ---------------------------------------------------------------------------
+
+
+@staff_only
+def announcements(request):
+    from tsc.notices import services as notices
+    from tsc.notices.forms import AnnouncementForm
+    from tsc.notices.models import Announcement
+
+    form = AnnouncementForm(request.POST or None, initial={"starts_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            notices.announcement_publish(
+                actor=request.user,
+                title=data["title"],
+                body=data["body"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+            )
+        except ServiceError as error:
+            from tsc.accounts.forms import add_service_error
+
+            add_service_error(form, error)
+        else:
+            return _done(request, "The announcement is published.", "backoffice:announcements")
+    return render(
+        request,
+        "backoffice/announcements.html",
+        {"form": form, "announcements": Announcement.objects.all()[:50], "today": timezone.localdate()},
+    )
+
+
+@staff_only
+@require_POST
+def announcement_withdraw(request, announcement_id: int):
+    from tsc.notices import services as notices
+    from tsc.notices.models import Announcement
+
+    notices.announcement_withdraw(actor=request.user, announcement=get_object_or_404(Announcement, pk=announcement_id))
+    return _done(request, "The announcement is withdrawn.", "backoffice:announcements")
