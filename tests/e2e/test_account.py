@@ -161,3 +161,31 @@ def test_an_individual_checks_a_refund(demo, page: Page):
     page.get_by_role("button", name="Check refund status").click()
     expect(page.get_by_role("status")).to_contain_text("UNDER REVIEW")
     axe_check(page)
+
+
+def test_every_back_office_page_passes_axe(demo, page: Page):
+    from tsc.taxpayers.models import Business
+
+    clerk_signs_in(page, "/backoffice/")
+    expect(heading(page)).to_have_text("Today's work")
+    axe_check(page)
+    nutmeg = Business.objects.get(registration_number="1234567-000")
+    for url, title in (
+        ("/backoffice/returns/", "Returns to process"),
+        ("/backoffice/batches/", "Bank batches and returns"),
+        ("/backoffice/penalty-waivers/", "Penalty waivers"),
+        ("/backoffice/refunds/?status=under_review", "Refunds"),
+        ("/backoffice/taxpayers/?q=nutmeg", "Look up a taxpayer"),
+        (f"/backoffice/taxpayers/{nutmeg.pk}/", "Nutmeg Hardware LLC"),
+        (
+            "/backoffice/taxpayers/" + str(Business.objects.get(registration_number="4444444-000").pk) + "/",
+            "Constitution Tax Services LLC",
+        ),
+        ("/backoffice/announcements/", "Announcements"),
+    ):
+        page.goto(url)
+        expect(heading(page)).to_have_text(title)
+        axe_check(page)
+    page.set_viewport_size({"width": 375, "height": 740})  # on a phone
+    page.goto("/backoffice/refunds/?status=under_review")
+    axe_check(page)
