@@ -26,6 +26,7 @@ from tsc.accounts.acting import BULK_CLIENT
 from tsc.accounts.models import AccessLevel, Login, UserRight
 from tsc.accounts.tests.twofactor_helpers import force_back_office_login
 from tsc.audit.models import AuditEvent
+from tsc.bulk.models import BulkImport
 from tsc.filing.models import TaxReturn, Upload
 from tsc.letters.models import StatusLetter
 
@@ -147,6 +148,16 @@ TABLE = [
     Case("bulk:bank", expect=bulk_only()),
     Case("bulk:pay_individual", ("A_INDIVIDUAL",), bulk_only()),
     Case("bulk:individual_payment", ("Y_INDIVIDUAL",), bulk_only()),
+    # File Import and View File Upload Status: the firm's own imports only (another firm's: not found).
+    Case("bulk:import", expect=bulk_only()),
+    Case("bulk:layouts", expect=bulk_only()),
+    Case("bulk:imports", expect=bulk_only()),
+    Case("bulk:import_status", ("I_FIRM",), bulk_only()),
+    Case("bulk:import_progress", ("I_FIRM",), bulk_only()),
+    Case("bulk:import_ack_csv", ("I_FIRM",), bulk_only()),
+    Case("bulk:import_status", ("I_OTHER",), bulk_only(prep=404)),
+    Case("bulk:import_progress", ("I_OTHER",), bulk_only(prep=404)),
+    Case("bulk:import_ack_csv", ("I_OTHER",), bulk_only(prep=404)),
     Case("bulk:stop", expect=allow(others=405, outsider=405, prep=405, agent=405)),
     Case("bulk:authorizations", expect=allow(*ADMINS)),
     Case("bulk:revoke", ("A_NUTMEG",), allow(outsider=405, prep=405) | {"admin": 405}),
@@ -373,12 +384,36 @@ def _firm(demo):
     del person
     from tsc.api.services import api_token_create
 
+    imports = {"I_FIRM": _bulk_import(prep), "I_OTHER": _bulk_import(_other_firm_admin())}
+
     api_token, _ = api_token_create(ctx=Acting.for_login(prep), name="Tax software", scopes=["clients:read"])
     return {
-        "objects": {"A_NUTMEG": nutmeg, "A_INDIVIDUAL": individual, "Y_INDIVIDUAL": payment, "K_FIRM": api_token},
+        "objects": {"A_NUTMEG": nutmeg, "A_INDIVIDUAL": individual, "Y_INDIVIDUAL": payment, "K_FIRM": api_token}
+        | imports,
         "logins": {"prep": prep, "agent": agent},
         "agent_for": nutmeg,
     }
+
+
+def _other_firm_admin():
+    from tsc.bulk import services as bulk
+    from tsc.taxpayers.services import business_register
+
+    other = business_register(
+        registration_number="4646464-000", legal_name="Other Tax", street="1 Main St", city="Hartford", zip_code="06103"
+    )
+    bulk.bulk_filer_designate(firm=other, actor=None)
+    return Login.objects.create(business=other, user_id="other9", is_administrator=True)
+
+
+def _bulk_import(login):
+    """A file a firm's login uploaded to File Import (received; processed only after commit)."""
+    from tsc.accounts.acting import Acting
+    from tsc.bulk.imports import import_receive
+
+    content = f"T{login.user_id}\n".encode()
+    file = SimpleUploadedFile("clients.txt", content)
+    return import_receive(ctx=Acting.for_login(login), file=file, kind="pub1220")
 
 
 def _arg(objects, value):
@@ -387,7 +422,7 @@ def _arg(objects, value):
         return value
     if isinstance(obj, StatusLetter):
         return obj.letter_id
-    return obj.token if isinstance(obj, Upload) else obj.pk
+    return obj.token if isinstance(obj, Upload | BulkImport) else obj.pk
 
 
 def _answer(response):
