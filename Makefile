@@ -11,7 +11,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 $$(ls -d /root/.pyenv/versions/
 VENDOR := static/vendor
 TEST_PG_URL ?= $(or $(TEST_DATABASE_URL),postgres://root@127.0.0.1:5432/test)
 
-.PHONY: help run test test-sqlite test-postgres lint format ci setup deps dev-deps static migrate demo worker bench clean
+.PHONY: help run test test-sqlite test-postgres pii-audit lint format ci setup deps dev-deps static migrate demo worker bench clean
 
 help:
 	@echo "make run    install everything, migrate, seed demo data and serve on http://127.0.0.1:$(PORT)"
@@ -65,7 +65,7 @@ run: setup
 worker: deps
 	DEBUG=$${DEBUG:-1} $(PY) manage.py run_huey
 
-test: dev-deps static test-sqlite test-postgres
+test: dev-deps static test-sqlite test-postgres pii-audit
 
 test-sqlite:
 	@echo "== Test suite on SQLite"
@@ -77,6 +77,16 @@ test-postgres:
 		echo "== Test suite on PostgreSQL"; \
 		DATABASE_URL=$(TEST_PG_URL) $(PY) -m pytest -q; \
 	else echo "== PostgreSQL not reachable at $(TEST_PG_URL): PostgreSQL run skipped"; fi
+
+# The demo data (with its filing history and payments) on a fresh SQLite
+# database, then `pii_audit`: no SSN, TIN, bank account number, password or identity answer in
+# clear anywhere in the database, the stored files or the logs. (Every browser journey of the
+# suite is audited the same way before its data is flushed: tests/e2e/conftest.py.)
+pii-audit:
+	@echo "== pii_audit on the demo data"
+	@dir=$$(mktemp -d); trap 'rm -rf $$dir' EXIT; \
+	export DEBUG=1 TSC_VAR_DIR=$$dir DATABASE_URL=sqlite:///$$dir/audit.sqlite3; \
+	$(PY) manage.py migrate -v0 && $(PY) manage.py seed_demo >/dev/null && $(PY) manage.py pii_audit
 
 lint: dev-deps
 	$(VENV)/bin/ruff check .

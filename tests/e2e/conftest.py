@@ -83,6 +83,18 @@ def _expect_timeout():
     expect.set_options(timeout=TIMEOUT_MS)
 
 
+@pytest.fixture(autouse=True)
+def _no_personal_data_left_in_clear(transactional_db):
+    """After each journey, before its data is flushed (this fixture depends on the database, so
+    it ends first): `pii_audit` over what the journey left in the database, the stored files and
+    the logs (issue 12: the audit runs on the journeys' data)."""
+    yield
+    from tsc.site.pii_audit import audit
+
+    finds, _ = audit()
+    assert not finds, "personal data in clear after this journey:\n" + "\n".join(map(str, finds))
+
+
 @pytest.fixture
 def demo(transactional_db):
     """The demo businesses and logins of tsc/site/demo.py, committed so the live server sees them
