@@ -110,6 +110,5 @@ class AcknowledgementRow(Schema):
     reason: str | None = Field(None, description="Why it was rejected.")
 
 
-class AcknowledgementOut(Schema):
-    bulk_import: ImportOut = Field(alias="import")
-    records: list[AcknowledgementRow]
+class AcknowledgementOut(ImportOut):
+    records: list[AcknowledgementRow] = Field(description="Every record in file order; record 0 is the file itself.")

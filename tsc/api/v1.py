@@ -24,6 +24,7 @@ router = Router(tags=["v1"])
 
 # The answers every operation may give besides its own.
 REFUSALS = {401: Error, 403: Error, 429: Error}
+LOOKUP_REFUSALS = REFUSALS | {404: Error, 422: Error}  # 422: a path parameter of the wrong form
 POST_REFUSALS = REFUSALS | {400: Error, 409: Error, 422: Error}
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces
 IdempotencyKey = Header(
@@ -147,7 +148,7 @@ def payment_create(request, payload: PaymentIn, idempotency_key: str | None = Id
 
 @router.get(
     "/payments/{confirmation_number}",
-    response={200: PaymentOut, 404: Error} | REFUSALS,
+    response={200: PaymentOut} | LOOKUP_REFUSALS,
     auth=TokenAuth(Scope.PAYMENTS_READ),
     summary="A payment of one of your clients",
     description="Scope: payments:read.",
@@ -227,7 +228,7 @@ def import_create(
 
 @router.get(
     "/imports/{token}",
-    response={200: ImportOut, 404: Error} | REFUSALS,
+    response={200: ImportOut} | LOOKUP_REFUSALS,
     auth=TokenAuth(Scope.IMPORTS_READ),
     summary="An import's status and counts",
     description="Scope: imports:read.",
@@ -240,7 +241,7 @@ def import_read(request, token: UUID):
 
 @router.get(
     "/imports/{token}/acknowledgement",
-    response={200: AcknowledgementOut, 404: Error} | REFUSALS,
+    response={200: AcknowledgementOut} | LOOKUP_REFUSALS,
     auth=TokenAuth(Scope.IMPORTS_READ),
     summary="An import's acknowledgement",
     description="Every record, accepted (with its confirmation number) or rejected (with the reason). "
@@ -250,6 +251,6 @@ def import_acknowledgement(request, token: UUID):
     from . import imports
 
     bulk_import = imports.find(request.auth, token)
-    return AcknowledgementOut.model_validate(
-        {"import": ImportOut.of(bulk_import), "records": list(imports.acknowledgement(bulk_import))}
+    return AcknowledgementOut(
+        **ImportOut.of(bulk_import).model_dump(), records=list(imports.acknowledgement(bulk_import))
     )
