@@ -242,6 +242,7 @@ PUBLIC = {
     "notices:announcements",  # today's announcements, and asking for them by e-mail
     "notices:confirm",  # the links in the announcement e-mails
     "notices:unsubscribe",
+    "contact:contact",  # Contact us: messages kept for staff
 }
 # The DRS back office (its own pages, and Django's admin for raw data): staff only, from a session
 # that passed the code step; every other role is sent to the staff sign-in page.

@@ -23,6 +23,7 @@ PUBLIC = {
     "notices:announcements",  # today's announcements, and asking for them by e-mail
     "notices:confirm",  # the links in the announcement e-mails
     "notices:unsubscribe",
+    "contact:contact",  # Contact us: messages kept for staff
 }
 
 

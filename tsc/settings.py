@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "tsc.bulk",
     "tsc.api",
     "tsc.notices",
+    "tsc.contact",
     "tsc.backoffice",
     "tsc.site",
 ]

@@ -24,6 +24,8 @@ urlpatterns = [
     ),
     path("backoffice/taxpayers/<int:business_id>/bulk-filer/", views.bulk_filer_designation, name="bulk_filer"),
     path("backoffice/taxpayers/<int:business_id>/bulk-clients/", views.bulk_client_record, name="bulk_client"),
+    path("backoffice/contact/", views.contact_messages, name="contact_messages"),
+    path("backoffice/contact/<int:message_id>/", views.contact_message, name="contact_message"),
     path("backoffice/announcements/", views.announcements, name="announcements"),
     path(
         "backoffice/announcements/<int:announcement_id>/withdraw/",

@@ -398,3 +398,35 @@ def announcement_withdraw(request, announcement_id: int):
 
     notices.announcement_withdraw(actor=request.user, announcement=get_object_or_404(Announcement, pk=announcement_id))
     return _done(request, "The announcement is withdrawn.", "backoffice:announcements")
+
+
+# ---- contact us ------------------------------------------------------------------------------
+
+
+@staff_only
+def contact_messages(request):
+    from tsc.contact.models import ContactMessage
+
+    waiting = ContactMessage.objects.filter(answered_at__isnull=True).order_by("created_at")[:200]
+    answered = ContactMessage.objects.filter(answered_at__isnull=False).order_by("-answered_at")[:50]
+    return render(request, "backoffice/contact_messages.html", {"waiting": waiting, "answered": answered})
+
+
+@staff_only
+def contact_message(request, message_id: int):
+    from tsc.contact import services as contact
+    from tsc.contact.models import ContactMessage
+
+    message = get_object_or_404(ContactMessage, pk=message_id)
+    if request.method == "POST":
+        try:
+            contact.message_answer(message=message, reply=request.POST.get("reply", ""), actor=request.user)
+        except ServiceError as error:
+            messages.error(request, str(error))
+        else:
+            return _done(request, "The reply was sent.", "backoffice:contact_messages")
+    return render(
+        request,
+        "backoffice/contact_message.html",
+        {"message": message, "reply": request.POST.get("reply", ""), "account_rule": contact.ACCOUNT_REPLY},
+    )
