@@ -30,8 +30,8 @@ An API for the tax software of **Third Party Bulk Filers**: list your clients, s
 cancel their payments, upload files to import and fetch their acknowledgements — the same work
 as the bulk filing pages of the Taxpayer Service Center.
 
-**Tokens.** Your firm's TSC Administrator creates API tokens under Third Party Bulk Filing → API
-tokens (`/bulk/api-tokens/`), each with the scopes it needs; the token is shown once. Send it
+**Tokens.** Your firm's TSC Administrator creates API tokens on the API tokens page of the
+portal (`/bulk/api-tokens/`), each with the scopes it needs; the token is shown once. Send it
 as `Authorization: Bearer tsc_<prefix>_<secret>`. No token, a wrong or revoked one: 401. A token
 without the operation's scope: 403.
 
