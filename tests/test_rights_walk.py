@@ -246,7 +246,7 @@ PUBLIC = {
 }
 # The DRS back office (its own pages, and Django's admin for raw data): staff only, from a session
 # that passed the code step; every other role is sent to the staff sign-in page.
-BACK_OFFICE = ("admin:", "backoffice:")
+BACK_OFFICE = ("admin:", "backoffice:", "visits:")
 
 
 # The JSON API for tax software answers a token, not a session: no role of this walk holds one.

@@ -71,7 +71,7 @@ def test_anonymous_visitors_are_refused(client, db, name, pattern):
             refused = response.status_code in (401, 404, 405) and response["Content-Type"].startswith(
                 "application/json"
             )
-        elif name.startswith(("admin:", "backoffice:")):
+        elif name.startswith(("admin:", "backoffice:", "visits:")):
             refused = response.status_code in (302, 404) and (
                 response.status_code == 404 or "/drs-admin/login/" in response.url
             )

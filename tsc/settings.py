@@ -74,11 +74,13 @@ INSTALLED_APPS = [
     "tsc.api",
     "tsc.notices",
     "tsc.contact",
+    "tsc.visits",
     "tsc.backoffice",
     "tsc.site",
 ]
 
 MIDDLEWARE = [
+    "tsc.visits.middleware.VisitLogMiddleware",  # first: sees the final status and bytes
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -205,6 +207,10 @@ TSC_BATCH_HOUR = envint("TSC_BATCH_HOUR", 17)
 
 # Uploaded 1099/W-2G files are deleted this many days after they were checked (accepted or not).
 TSC_UPLOAD_RETENTION_DAYS = envint("TSC_UPLOAD_RETENTION_DAYS", 90)
+# The visit log of the privacy policy (tsc/visits): days a visit is kept, and this server's
+# address when the WSGI server does not say (found from the host otherwise).
+TSC_VISIT_RETENTION_DAYS = envint("TSC_VISIT_RETENTION_DAYS", 365)
+TSC_SERVER_IP = os.environ.get("TSC_SERVER_IP", "")
 # Links in e-mails (announcement subscriptions) point here.
 TSC_SITE_URL = os.environ.get("TSC_SITE_URL", "http://127.0.0.1:8000")
 # E-mail (Django's mailers): printed to the console in development; in production an SMTP server.

@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/", include("tsc.api.api")),
     path("", include("tsc.notices.urls")),
     path("", include("tsc.contact.urls")),
+    path("", include("tsc.visits.urls")),
     path("", include("tsc.backoffice.urls")),
     path("drs-admin/", admin.site.urls),
 ]
