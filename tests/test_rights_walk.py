@@ -242,6 +242,8 @@ PUBLIC = {
     "notices:announcements",  # today's announcements, and asking for them by e-mail
     "notices:confirm",  # the links in the announcement e-mails
     "notices:unsubscribe",
+    "help:index",  # the help centre: Filtered Topic Search and its topics
+    "help:topic",
     "contact:contact",  # Contact us: messages kept for staff
 }
 # The DRS back office (its own pages, and Django's admin for raw data): staff only, from a session

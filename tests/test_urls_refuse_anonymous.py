@@ -23,6 +23,8 @@ PUBLIC = {
     "notices:announcements",  # today's announcements, and asking for them by e-mail
     "notices:confirm",  # the links in the announcement e-mails
     "notices:unsubscribe",
+    "help:index",  # the help centre: Filtered Topic Search and its topics
+    "help:topic",
     "contact:contact",  # Contact us: messages kept for staff
 }
 

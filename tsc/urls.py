@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("tsc.api.urls")),
     path("api/", include("tsc.api.api")),
     path("", include("tsc.notices.urls")),
+    path("", include("tsc.help.urls")),
     path("", include("tsc.contact.urls")),
     path("", include("tsc.visits.urls")),
     path("", include("tsc.backoffice.urls")),
