@@ -17,7 +17,8 @@ class LoginBackend(BaseBackend):
         return None
 
     def get_user(self, user_id):
-        login = Login.objects.select_related("business").filter(pk=user_id).first()
+        # The business's bulk filer designation comes along: the menu asks about it on every page.
+        login = Login.objects.select_related("business", "business__bulk_filer").filter(pk=user_id).first()
         if login is None or login.status != LoginStatus.ACTIVE:
             return None
         return login

@@ -111,11 +111,19 @@ def may(ctx: Acting | None, action: Action, *, tax_type=None) -> bool:
 
 
 def _is_bulk_filer(ctx: Acting) -> bool:
+    """Is the taxpayer acted for a Third Party Bulk Filer firm DRS designated (and not revoked)?
+    Read from the login's business when it came with it (the auth backend selects it)."""
     cached = getattr(ctx, "_tsc_bulk_filer", None)
     if cached is None:
-        from tsc.bulk.services import bulk_filer_of
+        business = ctx.login.business if ctx.login is not None and ctx.login.business_id == ctx.taxpayer_id else None
+        if business is not None and "bulk_filer" in business._state.fields_cache:
+            designation = business._state.fields_cache["bulk_filer"]
+            cached = designation is not None and designation.active
+        else:
+            from tsc.bulk.services import bulk_filer_of
 
-        cached = ctx._tsc_bulk_filer = bulk_filer_of(ctx.taxpayer_id) is not None
+            cached = bulk_filer_of(ctx.taxpayer_id) is not None
+        ctx._tsc_bulk_filer = cached
     return cached
 
 

@@ -361,11 +361,23 @@ def ct1096_submit_upload(*, actor: Login, upload: Upload) -> TaxReturn:
 # ---- periods offered for filing --------------------------------------------------------------
 
 
-@transaction.atomic
 def registration_for_filing(*, business, tax_type: TaxType) -> Registration | None:
     """The registration a return is filed under. Withholding Non-Wage is offered to every
     business (the seed): a business not registered for it gets an annual registration the
-    first time it files one, covering the last three years."""
+    first time it files one, covering the last three years. A page view that finds everything in
+    place writes nothing (issue 13: File Returns opened a write transaction per tax type)."""
+    from tsc.taxpayers.services import filing_periods_current
+
+    registration = Registration.objects.select_related("tax_type").filter(business=business, tax_type=tax_type).first()
+    if registration is not None and filing_periods_current(registration=registration, through=today()):
+        return registration
+    if registration is None and not tax_type.offered_to_all_businesses:
+        return None
+    return _registration_prepare(business=business, tax_type=tax_type)
+
+
+@transaction.atomic
+def _registration_prepare(*, business, tax_type: TaxType) -> Registration | None:
     registration = Registration.objects.filter(business=business, tax_type=tax_type).first()
     if registration is None and tax_type.offered_to_all_businesses:
         start = date(today().year - 3, 1, 1)

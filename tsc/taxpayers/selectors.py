@@ -2,7 +2,7 @@ from django.db.models import Q, QuerySet
 
 from tsc.lib import identifiers, pii
 
-from .models import Business, Individual, TaxType
+from .models import Business, Individual, Registration, TaxType
 
 
 def business_by_registration_number(value: str) -> Business | None:
@@ -25,10 +25,9 @@ def individual_by_ssn(value: str) -> Individual | None:
 def business_tax_types(business: Business) -> QuerySet[TaxType]:
     """The tax types a business's logins can hold rights for: those it is registered for, plus
     those offered to every business (Withholding Non-Wage, per the seed)."""
-    return (
-        TaxType.objects.filter(
-            Q(registrations__business=business) | Q(offered_to_all_businesses=True), for_individuals=False
-        )
-        .distinct()
-        .order_by("sort_order", "name")
-    )
+    # A subquery on the business's own registrations (its index), not an OR over a join: the
+    # join made PostgreSQL scan every registration of the state on each call (issue 13).
+    registered = Registration.objects.filter(business=business).values("tax_type_id")
+    return TaxType.objects.filter(
+        Q(pk__in=registered) | Q(offered_to_all_businesses=True), for_individuals=False
+    ).order_by("sort_order", "name")

@@ -97,6 +97,18 @@ def registration_add(
     return registration
 
 
+def filing_periods_current(*, registration: Registration, through: date) -> bool:
+    """Are the periods ended by `through` all there? One read, so a page can skip the write
+    transaction of `filing_periods_generate` when nothing is missing (they are made all at once)."""
+    frequency = return_frequency(registration.tax_type.code, registration.filing_frequency)
+    ends = [
+        end
+        for start, end in periods_between(registration.start_date, through, frequency)
+        if registration.end_date is None or start <= registration.end_date
+    ]
+    return not ends or registration.periods.filter(period_end=ends[-1]).exists()
+
+
 @transaction.atomic
 def filing_periods_generate(*, registration: Registration, through: date) -> int:
     """Create the filing periods that have ended by `through`. Safe to run again: periods

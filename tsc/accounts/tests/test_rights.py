@@ -110,7 +110,7 @@ def test_main_menu_shows_what_the_rights_allow(demo, who):
 
 
 def test_rights_are_read_in_one_query_per_request(demo, django_assert_max_num_queries):
-    viewer = type(demo.viewer).objects.select_related("business").get(pk=demo.viewer.pk)
+    viewer = type(demo.viewer).objects.select_related("business", "business__bulk_filer").get(pk=demo.viewer.pk)
     ctx = Acting.for_login(viewer)
     with django_assert_max_num_queries(2):
         menu_for(ctx)

@@ -353,3 +353,21 @@ def test_needs_action_shows_the_oldest_twelve_and_counts_the_rest(demo, signed_i
     needs = html[html.index('id="needs-action"') : html.index('<section class="margin-top-4"')]
     assert needs.count("<tr>") == 13  # header + 12
     assert re.search(r"And \d+ more periods? not filed yet", needs)
+
+
+def test_file_returns_writes_nothing_once_the_periods_are_there(demo, signed_in):
+    """Issue 13: a GET of File Returns opened a write transaction per tax type."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(demo.filepay)
+    client.get(reverse("filing:index"))  # the first visit may add the Withholding Non-Wage periods
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("filing:index")).status_code == 200
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "SAVEPOINT"))
+        and "django_session" not in q["sql"]
+    ]
+    assert writes == []
