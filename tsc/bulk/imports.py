@@ -69,7 +69,7 @@ from .services import bulk_filer_of
 
 log = logging.getLogger(__name__)
 MAX_BYTES = 256 * 1024 * 1024
-BATCH = 500  # records per batch: their look-ups in a few queries, their rows in one insert
+BATCH = 200  # records per batch: their look-ups in a few queries, their rows in one insert
 
 
 # ---- the CSV layout's vocabulary ------------------------------------------------------------------

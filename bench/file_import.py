@@ -1,0 +1,191 @@
+"""Benchmark: a Third Party Bulk Filer's File Import of N records for many clients, end to end.
+
+    .venv/bin/python bench/file_import.py [N]                                     (default 50000)
+    DATABASE_URL=postgres://root@127.0.0.1:5432/test .venv/bin/python bench/file_import.py
+
+Seeds a firm with N / 80 clients (each registered for Sales and Use monthly and Withholding from
+2021, so 80 filing periods each, with banking on file), writes a CSV file of N rows (one return
+per client and period, OS-114 and CT-941, every 10th with a payment from the bank account on
+file), then times the firm's upload (kept sealed) and its processing (tsc/bulk/imports.py):
+read, check and file every row as the firm acting for the client, and write the
+acknowledgement. Prints records/s and peak RSS. SQLite in a temporary folder by default; with a
+PostgreSQL DATABASE_URL the bench makes its own database "<name>_bench" on that server (created
+afresh, never the named one); BENCH_DATABASE_URL names the bench database exactly.
+Target (issue 11): over 20,000 records/s on PostgreSQL.
+
+Where the time goes: each row is filed through the same services as a return keyed by hand
+(`return_submit`, `payment_schedule`: the period's lock, the one-return-per-period check, the
+computation, `full_clean`, the audit row, its own commit), about ten queries and one commit per
+row. The import's own work (reading, the batched look-ups, the acknowledgement rows in one
+insert per batch) is a small share. Reaching the target needs a filing service in tsc/filing
+that files a batch of returns in one transaction with bulk inserts (COPY on PostgreSQL).
+"""
+
+import base64
+import csv
+import os
+import resource
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WORK = tempfile.mkdtemp(prefix="tsc-bench-")
+TARGET = 20_000  # records/s on PostgreSQL
+PERIODS_PER_CLIENT = 80  # 60 monthly OS-114 + 20 quarterly CT-941, 2021 to 2025
+
+
+def bench_database_url() -> str:
+    """PostgreSQL when asked for: never the database DATABASE_URL names (it is created afresh)."""
+    if url := os.environ.get("BENCH_DATABASE_URL"):
+        return url
+    url = urlsplit(os.environ.get("DATABASE_URL", ""))
+    if not url.scheme.startswith("postgres"):
+        return ""
+    return urlunsplit(url._replace(path=f"{url.path.rstrip('/')}_bench"))
+
+
+os.environ.update(
+    {
+        "DJANGO_SETTINGS_MODULE": "tsc.settings_test",
+        "DEBUG": "0",
+        "TSC_VAR_DIR": WORK,
+        "TSC_PII_KEYS": "b1:" + base64.b64encode(os.urandom(32)).decode(),
+        "TSC_PII_INDEX_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "DATABASE_URL": bench_database_url(),
+        "TSC_HUEY_IMMEDIATE": "0",  # the import is processed below, timed on its own
+        "TSC_HUEY_FILE": str(Path(WORK) / "huey.sqlite3"),
+    }
+)
+
+if os.environ["DATABASE_URL"].startswith("postgres"):
+    from bench_data import fresh_postgres
+
+    fresh_postgres(os.environ["DATABASE_URL"])
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from tsc.accounts.acting import Acting  # noqa: E402
+from tsc.accounts.models import Login  # noqa: E402
+from tsc.bulk import imports  # noqa: E402
+from tsc.bulk import services as bulk  # noqa: E402
+from tsc.payments.services import BankDetails, bank_account_set, earliest_payment_date  # noqa: E402
+from tsc.site.demo import _tax_types_ensure  # noqa: E402
+from tsc.taxpayers.models import FilingPeriod, TaxType  # noqa: E402
+from tsc.taxpayers.services import business_register, registration_add  # noqa: E402
+
+COLUMNS = ["registration_number", "tax_type", "period_end", "os114_l1_c1", "ct941_l1", "ct941_l2", "ct941_l3"]
+COLUMNS += ["ct941_m1", "ct941_m2", "ct941_m3", "payment_amount", "payment_date"]
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def seed(clients: int):
+    _tax_types_ensure()
+    sales, withholding = TaxType.objects.get(code="ST"), TaxType.objects.get(code="WH")
+    firm = business_register(
+        registration_number="4444444-000", legal_name="Bench Tax", street="1 Main", city="Hartford", zip_code="06103"
+    )
+    prep = Login.objects.create(business=firm, user_id="prep1", is_administrator=True)
+    bulk_filer = bulk.bulk_filer_designate(firm=firm, actor=None)
+    through = date(2025, 12, 31)
+    for i in range(clients):
+        client = business_register(
+            registration_number=f"{5000000 + i}-000",
+            legal_name=f"Client {i}",
+            street="1 Elm",
+            city="Hartford",
+            zip_code="06103",
+        )
+        for tax_type in (sales, withholding):
+            registration_add(
+                business=client,
+                tax_type=tax_type,
+                filing_frequency="monthly",
+                start_date=date(2021, 1, 1),
+                periods_through=through,
+            )
+        bulk.staff_authorization_record(actor=None, bulk_filer=bulk_filer, client=client)
+        admin = Login.objects.create(business=client, user_id=f"admin{i}", is_administrator=True)
+        bank_account_set(
+            ctx=Acting.for_login(admin),
+            tax_types=[sales, withholding],
+            account=BankDetails("011000015", "12345678", "checking"),
+        )
+    return prep
+
+
+def write_csv(path: Path, n: int) -> None:
+    pay_on = earliest_payment_date().strftime("%m/%d/%Y")
+    periods = FilingPeriod.objects.filter(period_end__lte=date(2025, 12, 31)).values_list(
+        "registration__business__registration_number", "registration__tax_type__code", "period_end"
+    )
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(COLUMNS)
+        for i, (number, code, end) in enumerate(periods.order_by("period_end", "registration_id").iterator()):
+            if i >= n:
+                break
+            payment = ["25.00", pay_on] if i % 10 == 0 else ["", ""]
+            if code == "ST":
+                writer.writerow([number, code, f"{end:%m/%d/%Y}", f"{1000 + i % 900}.00", *[""] * 6, *payment])
+            else:
+                withheld = ["300.00", "100.00", "100.00", "100.00"]
+                writer.writerow([number, code, f"{end:%m/%d/%Y}", "", "5000.00", "5000.00", *withheld, *payment])
+
+
+def main(n: int) -> None:
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    prep = seed(-(-n // PERIODS_PER_CLIENT))
+    print(f"seeded {-(-n // PERIODS_PER_CLIENT):,} clients in {time.perf_counter() - started:.1f} s")
+    ctx = Acting.for_login(prep)
+    layout = imports.layout_save(ctx=ctx, name="Bench", columns=COLUMNS, header_row=True)
+    path = Path(WORK) / "import.csv"
+    write_csv(path, n)
+    rss_before = peak_rss_mb()
+    started = time.perf_counter()
+    with open(path, "rb") as f:
+        upload = SimpleUploadedFile("import.csv", f.read())
+    bulk_import = imports.import_receive(ctx=ctx, file=upload, kind="csv", layout=layout)
+    received = time.perf_counter() - started
+    started = time.perf_counter()
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        with cProfile.Profile() as profile:
+            done = imports.import_process(str(bulk_import.token))
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+    else:
+        done = imports.import_process(str(bulk_import.token))
+    processed = time.perf_counter() - started
+    assert done.accepted_count == n, (done.accepted_count, list(imports.acknowledgement_rows(done))[:3])
+    total = received + processed
+    rate = n / total
+    print(f"records:            {n:,} ({done.accepted_count:,} accepted, {done.rejected_count:,} rejected)")
+    print(f"file size:          {path.stat().st_size / 1e6:,.1f} MB")
+    print(f"received (sealed):  {received:.2f} s")
+    print(f"processed:          {processed:.2f} s  ({n / processed:,.0f} records/s)")
+    print(f"end to end:         {total:.2f} s  ({rate:,.0f} records/s) on {connection.vendor}")
+    print(f"peak RSS:           {peak_rss_mb():,.0f} MB (before the import: {rss_before:,.0f} MB)")
+    if connection.vendor == "postgresql":
+        print(f"target:             over {TARGET:,} records/s on PostgreSQL -> {'met' if rate > TARGET else 'NOT met'}")
+    else:
+        print(f"target:             over {TARGET:,} records/s is set for PostgreSQL; this run is {connection.vendor}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000)
