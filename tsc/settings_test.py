@@ -24,6 +24,9 @@ WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = True
 # Tasks run at once unless a test runs a real worker (TSC_HUEY_IMMEDIATE=0).
 HUEY["immediate"] = envbool("TSC_HUEY_IMMEDIATE", True)  # noqa: F405
 
+# A connection per test thread, closed when the thread ends (the live server's threads).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
 # Attempt counters in memory, emptied before each test (conftest.py).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
