@@ -145,7 +145,8 @@ LOGIN_URL = "site:welcome"
 # User IDs are unique per business, not globally; LoginBackend looks them up with the business.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Reads any Argon2 hash (its parameters are in it) and re-makes old ones at the next sign-in.
+    "tsc.accounts.passwords.TscArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -88,3 +88,18 @@ def test_enrollment_codes_normalise_what_people_type():
     code = passwords.generate_enrollment_code()
     assert len(code) == 9 and code[4] == "-"
     assert passwords.normalize_enrollment_code(code.lower().replace("-", " ")) == code
+
+
+def test_passwords_are_argon2id_at_owasp_parameters_and_old_hashes_upgrade_at_sign_in(demo, settings):
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    from tsc.accounts.services import sign_in_check
+
+    settings.PASSWORD_HASHERS = ["tsc.accounts.passwords.TscArgon2PasswordHasher"]
+    login = demo.viewer
+    login.password = Argon2PasswordHasher().encode("Demo#2024", Argon2PasswordHasher().salt())  # Django's defaults
+    login.save(update_fields=["password"])
+    assert "m=102400,t=2,p=8" in login.password
+    sign_in_check(business=demo.nutmeg, user_id="viewer", password="Demo#2024")
+    login.refresh_from_db()
+    assert login.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
