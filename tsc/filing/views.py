@@ -11,6 +11,7 @@ from tsc.accounts.access import require_may, requires
 from tsc.accounts.forms import add_service_error
 from tsc.accounts.rights import Action, may, tax_type_ids_with
 from tsc.lib.errors import ServiceError
+from tsc.lib.paging import page_of
 from tsc.taxpayers.models import TaxType
 from tsc.taxpayers.selectors import business_tax_types
 
@@ -184,10 +185,11 @@ def history(request):
     results = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        results = list(
+        results = page_of(
+            request,
             selectors.return_history(
                 request.acting, form.tax_type_obj(), by=data["search_by"], start=data["start"], end=data["end"]
-            )
+            ),
         )
     return render(
         request, "filing/history.html", {"form": form, "results": results, "earliest": three_years_before(today)}

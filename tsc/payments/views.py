@@ -16,6 +16,7 @@ from tsc.filing import selectors as filing_selectors
 from tsc.filing.forms import three_years_before
 from tsc.lib import pii
 from tsc.lib.errors import ServiceError
+from tsc.lib.paging import page_of
 
 from . import selectors, services
 from .forms import ON_FILE, BankingForm, BusinessContactForm, CloseTaxTypesForm, PaymentForm, PaymentSearchForm
@@ -217,7 +218,8 @@ def _payment_list(kind: str):
         results = None
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
-            results = list(
+            results = page_of(
+                request,
                 selectors.payments_for(
                     ctx,
                     spec["statuses"],
@@ -225,7 +227,7 @@ def _payment_list(kind: str):
                     by=data["search_by"],
                     start=data["start"],
                     end=data["end"],
-                )
+                ),
             )
         from django.utils import timezone
 
