@@ -189,8 +189,8 @@ def seed_demo(today: date | None = None, *, history: bool = True) -> list[str]:
         good_standing_ensure(harbor, harbor_admin, today)
     refunds_ensure(today)
     # A Third Party Bulk Filer firm (tax preparer) with its administrator `prep1`: Nutmeg Hardware
-    # (banking on file), Charter Oak Bakery (none) and the individual Pat Lee are its clients;
-    # Harbor Light Books is not.
+    # (banking on file), Charter Oak Bakery (none), Mystic Seaport Goods and the individual Pat Lee
+    # are its clients; Harbor Light Books is not.
     from .demo_bulk import firm_ensure
 
     firm_ensure(today, password=DEMO_PASSWORD, login=_login)

@@ -23,7 +23,7 @@ def firm_ensure(today: date, *, password: str, login) -> Business:
     )
     login(firm, DEMO_FIRM_ADMIN, "Priya Preparer", administrator=True)
     bulk_filer = bulk.bulk_filer_designate(firm=firm, actor=None)
-    for number in ("1234567-000", "7654321-000"):
+    for number in ("1234567-000", "7654321-000", "2222222-000"):
         client = Business.objects.get(registration_number=number)
         bulk.staff_authorization_record(actor=None, bulk_filer=bulk_filer, client=client)
     if Individual.objects.filter(first_name="Pat", last_name="Lee").exists():

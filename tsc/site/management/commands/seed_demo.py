@@ -21,7 +21,7 @@ class Command(BaseCommand):
             f"office (/backoffice/): {DEMO_CLERK}, authenticator secret {DEMO_CLERK_TOTP_SECRET} (add it to any "
             f"authenticator app). Refund Status without signing in: SSN {DEMO_REFUND_SSN}, amount 1234.56. "
             f"Third Party Bulk Filer 4444444-000 (Constitution Tax Services LLC): prep1; clients 1234567-000, "
-            f"7654321-000 and the individual with SSN {DEMO_REFUND_SSN}."
+            f"7654321-000, 2222222-000 and the individual with SSN {DEMO_REFUND_SSN}."
         )
         for note in notes:
             self.stdout.write(note)
