@@ -50,7 +50,20 @@ def _host_address() -> str:
             return "127.0.0.1"
 
 
+_folders: dict = {}
+
+
+def _folder(var_dir) -> str:
+    """VAR_DIR/visits as text, worked out once per VAR_DIR (tests change it)."""
+    folder = _folders.get(var_dir)
+    if folder is None:
+        folder = _folders[var_dir] = str(logfile.directory(var_dir))
+    return folder
+
+
 def _int(value, default: int = 0) -> int:
+    if not value:
+        return default
     try:
         return min(max(int(value), 0), MAX_INT)
     except (TypeError, ValueError):
@@ -87,7 +100,7 @@ class VisitLogMiddleware:
             scrub_url(meta.get("HTTP_REFERER", ""))[:1024],
             meta.get("SERVER_PROTOCOL", "")[:16].translate(_NO_CONTROL),
         ]
-        folder = str(logfile.directory(settings.VAR_DIR))
+        folder = _folder(settings.VAR_DIR)
         if not response.streaming:
             self._write(folder, parts, len(response.content), tail, started)
         elif response.has_header("Content-Length"):

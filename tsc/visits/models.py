@@ -36,7 +36,8 @@ class Visit(models.Model):
             models.Index(fields=["date", "path", "duration_ms"], name="visit_date_path"),
             models.Index(fields=["date", "status"], name="visit_date_status"),
             models.Index(fields=["date", "hour"], name="visit_date_hour"),
-            models.Index(fields=["date", "bytes_sent", "bytes_received"], name="visit_date_bytes"),
+            models.Index(fields=["date", "bytes_sent", "bytes_received", "duration_ms"], name="visit_date_measures"),
+            models.Index(fields=["date", "user_agent"], name="visit_date_agent"),
         ]
 
     def __str__(self):

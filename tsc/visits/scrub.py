@@ -13,7 +13,7 @@ routing number), and a link can carry a secret (an unsubscribe token). So:
 """
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 # Parameter names whose values are choices made from the page, never typed personal data.
 ALLOWED_PARAMETERS = frozenset(
@@ -36,35 +36,43 @@ ALLOWED_PARAMETERS = frozenset(
 )
 MASK = "*"
 
-# Anything that could be personal data: SSN (123-45-6789, also with spaces or dots), FEIN
-# (06-1234567), a registration number (1234567-000), an e-mail address, and any run of 7 or more
-# digits (account and routing numbers, unseparated SSNs and FEINs, phone numbers).
+# Anything that could be personal data: an SSN (123-45-6789, also with spaces or dots), a FEIN
+# (06-1234567), a registration number (1234567-000), an e-mail address (any @), and any run of 7
+# or more digits (account and routing numbers, unseparated SSNs and FEINs, phone numbers). The
+# detector runs on every request, so it is one cheap pattern plus two substring tests; the
+# masking pattern runs only on what the detector flagged.
+_DIGITS = re.compile(r"\d{7}|\d{3}[-. ]\d{2}[-. ]\d{4}|\d{2}[-. ]\d{7}")
 _PII = re.compile(
     r"\d{7}[-. ]?\d{3}"  # registration number
     r"|\d{7,}"  # account, routing, any long number
-    r"|\d{3}[-. ]?\d{2}[-. ]?\d{4}"  # SSN
-    r"|\d{2}[-. ]?\d{7}"  # FEIN
-    r"|[\w.+%-]*@[\w.-]*"  # e-mail (any @)
-    r"|%40",  # an encoded @
+    r"|\d{3}[-. ]\d{2}[-. ]\d{4}"  # SSN
+    r"|\d{2}[-. ]\d{7}"  # FEIN
+    r"|[\w.+%-]*(?:@|%40)[\w.-]*",  # e-mail
+    re.IGNORECASE,
 )
-_PLAIN_VALUE = re.compile(r"[A-Za-z0-9_.\- ]{0,40}")
+# A kept query value: a short choice from the page, as sent (no escapes: '+' is a space).
+_PLAIN_VALUE = re.compile(r"[A-Za-z0-9_.\-+]{0,40}")
 # Opaque tokens (confirmation and unsubscribe links, upload tokens): 20 or more URL-safe
 # characters with a digit or mixed case in them; readable slugs ("administrator-contact") have none.
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-:.=]{20,}")
 _TOKEN_HINT = re.compile(r"\d|[a-z][^/]*[A-Z]|[A-Z][^/]*[a-z]")
 # Control characters never go into the log (each line is one visit).
-_CONTROL = dict.fromkeys(range(32)) | {127: None}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def looks_personal(value: str) -> bool:
-    return bool(_PII.search(value))
+    return "@" in value or "%40" in value or bool(_DIGITS.search(value))
+
+
+def printable(value: str) -> str:
+    return value if value.isprintable() else _CONTROL.sub("", value)
 
 
 def scrub_path(path: str) -> str:
-    path = path.translate(_CONTROL)
-    if not (_PII.search(path) or _TOKEN_CHARS.search(path)):
+    path = printable(path)
+    if not (looks_personal(path) or _TOKEN_CHARS.search(path)):
         return path  # the common case: nothing to look at segment by segment
-    return "/".join(MASK if _PII.search(seg) or _is_token(seg) else seg for seg in path.split("/"))
+    return "/".join(MASK if looks_personal(seg) or _is_token(seg) else seg for seg in path.split("/"))
 
 
 def _is_token(segment: str) -> bool:
@@ -72,15 +80,16 @@ def _is_token(segment: str) -> bool:
 
 
 def scrub_query(query: str) -> str:
-    """The allowed, harmless parameters of a query string, in their order; '' if none."""
+    """The allowed, harmless parameters of a query string, as sent and in their order; '' if none.
+    A value with escapes (%xx) is never kept: choices from the page need none."""
     if not query:
         return ""
-    kept = [
-        (name, value)
-        for name, value in parse_qsl(query, keep_blank_values=True)
-        if name in ALLOWED_PARAMETERS and _PLAIN_VALUE.fullmatch(value) and not _PII.search(value)
-    ]
-    return urlencode(kept)
+    kept = []
+    for pair in query.split("&"):
+        name, _, value = pair.partition("=")
+        if name in ALLOWED_PARAMETERS and _PLAIN_VALUE.fullmatch(value) and not looks_personal(value.replace("+", " ")):
+            kept.append(pair)
+    return "&".join(kept)
 
 
 def scrub_url(url: str) -> str:
@@ -88,7 +97,7 @@ def scrub_url(url: str) -> str:
     if not url:
         return ""
     try:
-        parts = urlsplit(url.translate(_CONTROL))
+        parts = urlsplit(printable(url))
         host = parts.hostname or ""
         port = parts.port
     except ValueError:
@@ -104,5 +113,5 @@ def scrub_url(url: str) -> str:
 
 def scrub_user_agent(agent: str) -> str:
     """User agents are software names; a bot's may carry a contact e-mail or a long number."""
-    agent = agent.translate(_CONTROL)
-    return _PII.sub(MASK, agent) if _PII.search(agent) else agent
+    agent = printable(agent)
+    return _PII.sub(MASK, agent) if looks_personal(agent) else agent
