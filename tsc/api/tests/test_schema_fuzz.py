@@ -103,6 +103,9 @@ def _fuzz(strategy, *, base_url: str, headers: dict, fresh_key: bool) -> None:
     call()
 
 
+# Transactional (the live server answers from another thread), restoring the database afterwards
+# like the suite's other transactional tests.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_no_5xx_and_no_answer_outside_the_schema(live_api):
     schema, base_url, headers, known = live_api
     operations = [result.ok() for result in schema.get_all_operations()]
