@@ -101,5 +101,11 @@ ci: lint test
 bench: dev-deps
 	@for b in bench/*.py; do case $$b in */bench_data.py) continue;; esac; echo "== $$b"; $(PY) $$b; done
 
+# The pages at a state's scale (bench/pages.py, issue 13): 1.5 million returns on a local PostgreSQL,
+# gunicorn with the production settings, 32 clients; BENCH_SCALE=0.1 for a quick run.
+.PHONY: bench-pages
+bench-pages: dev-deps
+	$(PY) bench/pages.py --scale $${BENCH_SCALE:-1}
+
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) staticfiles var
