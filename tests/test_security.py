@@ -6,15 +6,18 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
+from tsc.accounts.passwords import TscArgon2PasswordHasher
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_passwords_are_hashed_with_argon2id_in_production():
     import tsc.settings as configured  # the module, untouched by the fast-hashing test fixture
 
-    assert configured.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
-    encoded = Argon2PasswordHasher().encode("Demo#2024", Argon2PasswordHasher().salt())
-    assert encoded.startswith("argon2$argon2id$")
+    assert configured.PASSWORD_HASHERS[0] == "tsc.accounts.passwords.TscArgon2PasswordHasher"
+    hasher = TscArgon2PasswordHasher()
+    assert isinstance(hasher, Argon2PasswordHasher)
+    assert hasher.encode("Demo#2024", hasher.salt()).startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
 
 
 def test_pages_carry_a_content_security_policy_and_refuse_framing(client, db):
