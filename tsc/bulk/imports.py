@@ -462,3 +462,25 @@ def acknowledgement_csv(bulk_import: BulkImport) -> Iterator[str]:
     for row in acknowledgement_rows(bulk_import):
         writer.writerow([neutralised(row[c]) for c in ACK_COLUMNS])
         yield take()
+
+
+def imports_purge(*, now=None) -> int:
+    """Delete the files of imports processed more than TSC_UPLOAD_RETENTION_DAYS ago (accepted or
+    rejected alike), as for a business's own uploads: the row and its acknowledgement stay, with
+    `purged_at`. Safe to run again and on several workers."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.TSC_UPLOAD_RETENTION_DAYS)
+    done = 0
+    due = BulkImport.objects.filter(finished_at__lt=cutoff, purged_at__isnull=True)
+    for found in due.iterator(chunk_size=500):
+        if found.file:
+            found.file.storage.delete(found.file.name)
+        BulkImport.objects.filter(pk=found.pk).update(file="", purged_at=now)
+        done += 1
+    if done:
+        log.info("deleted the files of %d bulk import(s) past retention", done)
+    return done

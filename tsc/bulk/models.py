@@ -175,6 +175,9 @@ class BulkImport(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The file is deleted TSC_UPLOAD_RETENTION_DAYS after processing (imports_purge); the row and
+    # its acknowledgement stay.
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

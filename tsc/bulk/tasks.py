@@ -17,3 +17,11 @@ def requeue_stalled_imports() -> int:
     from .imports import imports_requeue_stalled
 
     return imports_requeue_stalled()
+
+
+@db_periodic_task(crontab(hour="3", minute="25"))
+def purge_old_imports() -> int:
+    """Every night: delete imported files past their retention (TSC_UPLOAD_RETENTION_DAYS)."""
+    from .imports import imports_purge
+
+    return imports_purge()

@@ -391,3 +391,20 @@ def test_a_pub1220_file_with_many_payers_files_each_clients_ct1096(demo, ctx, dj
     imports.import_process(str(found.token))
     assert TaxReturn.objects.filter(form="CT-1096", status=ReturnStatus.FILED).count() == 1
     assert Business.objects.filter(fein="06-1234567").count() == 1
+
+
+def test_imported_files_are_deleted_after_the_retention_period(
+    demo, ctx, layout, settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    done = receive(ctx, csv_file([st(NUTMEG)]), django_capture_on_commit_callbacks, kind="csv", layout=layout)
+    stored = done.file.name
+    assert done.file.storage.exists(stored)
+    assert imports.imports_purge(now=timezone.now() + timedelta(days=settings.TSC_UPLOAD_RETENTION_DAYS - 1)) == 0
+    assert imports.imports_purge(now=timezone.now() + timedelta(days=settings.TSC_UPLOAD_RETENTION_DAYS + 1)) == 1
+    done.refresh_from_db()
+    assert done.purged_at is not None and not done.file and not done.file.storage.exists(stored)
+    assert done.accepted_count == 1  # the acknowledgement stays
