@@ -13,6 +13,7 @@ routing number), and a link can carry a secret (an unsubscribe token). So:
 """
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 # Parameter names whose values are choices made from the page, never typed personal data.
@@ -68,6 +69,9 @@ def printable(value: str) -> str:
     return value if value.isprintable() else _CONTROL.sub("", value)
 
 
+# Paths, referrers and user agents repeat from request to request: each is worked out once. The
+# caches are bounded and live only in the process's memory, which holds the raw request anyway.
+@lru_cache(maxsize=4096)
 def scrub_path(path: str) -> str:
     path = printable(path)
     if not (looks_personal(path) or _TOKEN_CHARS.search(path)):
@@ -92,6 +96,7 @@ def scrub_query(query: str) -> str:
     return "&".join(kept)
 
 
+@lru_cache(maxsize=1024)
 def scrub_url(url: str) -> str:
     """A referrer: scheme://host[:port] + scrubbed path + scrubbed query; '' if it is not a URL."""
     if not url:
@@ -111,6 +116,7 @@ def scrub_url(url: str) -> str:
     return f"{parts.scheme}://{netloc}{scrub_path(parts.path) or '/'}" + (f"?{query}" if query else "")
 
 
+@lru_cache(maxsize=1024)
 def scrub_user_agent(agent: str) -> str:
     """User agents are software names; a bot's may carry a contact e-mail or a long number."""
     agent = printable(agent)
