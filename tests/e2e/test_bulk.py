@@ -100,3 +100,23 @@ def demo_period_end() -> str:
         .first()
     )
     return period.period_end.strftime("%m/%d/%Y")
+
+
+def test_prep1_creates_an_api_token_that_the_api_accepts(demo, page: Page, live_server):
+    sign_in(page, "prep1", number=FIRM)
+    page.get_by_role("link", name="Third Party Bulk Filing").click()
+    page.get_by_role("link", name="API tokens for your tax software").click()
+    axe_check(page)
+    page.get_by_role("link", name="Create").first.click()
+    axe_check(page)
+    page.get_by_label("Name").fill("Our tax software")
+    page.locator("label", has_text="clients:read").click()
+    page.get_by_role("button", name="Create the token").click()
+    token = page.get_by_label("Token").input_value()
+    axe_check(page)
+    response = page.request.get(f"{live_server.url}/api/v1/clients", headers={"Authorization": f"Bearer {token}"})
+    assert response.status == 200
+    body = response.text()
+    assert "1234567-000" in body and "3333333-000" not in body
+    page.goto("/api/docs")
+    axe_check(page)

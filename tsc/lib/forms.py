@@ -10,6 +10,7 @@ class UswdsFormRenderer(TemplatesSetting):
 
 
 _WIDGET_CLASSES = {
+    forms.CheckboxSelectMultiple: "usa-checkbox__input",  # before RadioSelect, its base class
     forms.Select: "usa-select",
     forms.Textarea: "usa-textarea",
     forms.CheckboxInput: "usa-checkbox__input",
