@@ -118,6 +118,51 @@ def amount_problem(amount: Decimal) -> str | None:
 # ---- payments -------------------------------------------------------------------------------
 
 
+def _new_payment(ctx: Acting, account: BankDetails, amount: Decimal, requested_date: date, token, **fields) -> Payment:
+    """A payment not yet saved, with what every payment carries (dates, account, numbers)."""
+    return Payment(
+        amount=amount,
+        requested_date=requested_date,
+        send_date=send_date_for(requested_date),
+        routing_number=account.routing_number,
+        account_number=account.account_number,
+        account_last4=pii.last4(account.account_number),
+        account_type=account.account_type,
+        confirmation_number=confirmation_number_new(),
+        submission_token=token,
+        created_by=ctx.login,
+        made_on=today(),
+        **fields,
+    )
+
+
+def _save_payment(payment: Payment, *, ctx: Acting, business, data: dict) -> Payment:
+    """Save a new payment with its audit row; the same token submitted twice at once finds the
+    payment the other request made."""
+    try:
+        with transaction.atomic():
+            payment.save()
+            audit_record(
+                event="payment.scheduled",
+                actor=ctx.login,
+                target=payment,
+                business=business,
+                data={
+                    "confirmation_number": payment.confirmation_number,
+                    "amount": str(payment.amount),
+                    "requested_date": payment.requested_date.isoformat(),
+                    "account": f"…{payment.account_last4}",
+                }
+                | data,
+            )
+    except IntegrityError:
+        existing = Payment.objects.filter(submission_token=payment.submission_token).first()
+        if existing is None:
+            raise
+        return existing
+    return payment
+
+
 def payment_schedule(
     *,
     ctx: Acting,
@@ -155,50 +200,25 @@ def payment_schedule(
     elif problems := account.problems():
         field, message = next(iter(problems.items()))
         raise ServiceError(message, field=field)
-    payment = Payment(
+    payment = _new_payment(
+        ctx,
+        account,
+        amount,
+        requested_date,
+        submission_token,
         business_id=period.registration.business_id,
         tax_type=tax_type,
         period=period,
         tax_return=tax_return,
-        amount=amount,
-        requested_date=requested_date,
-        send_date=send_date_for(requested_date),
-        routing_number=account.routing_number,
-        account_number=account.account_number,
-        account_last4=pii.last4(account.account_number),
-        account_type=account.account_type,
         one_time_account=one_time,
-        confirmation_number=confirmation_number_new(),
-        submission_token=submission_token,
-        created_by=ctx.login,
-        made_on=today(),
         bulk_filer=getattr(ctx.authorization, "bulk_filer", None),
     )
-    try:
-        with transaction.atomic():
-            payment.save()
-            audit_record(
-                event="payment.scheduled",
-                actor=ctx.login,
-                target=payment,
-                business=period.registration.business,
-                data={
-                    "confirmation_number": payment.confirmation_number,
-                    "tax_type": tax_type.code,
-                    "period_end": period.period_end.isoformat(),
-                    "amount": str(amount),
-                    "requested_date": requested_date.isoformat(),
-                    "account": f"…{payment.account_last4}",
-                    "one_time_account": one_time,
-                },
-            )
-    except IntegrityError:
-        # The same token submitted twice at once: the other request made it.
-        existing = Payment.objects.filter(submission_token=submission_token).first()
-        if existing is None:
-            raise
-        return existing
-    return payment
+    return _save_payment(
+        payment,
+        ctx=ctx,
+        business=period.registration.business,
+        data={"tax_type": tax_type.code, "period_end": period.period_end.isoformat(), "one_time_account": one_time},
+    )
 
 
 def payment_cancel(*, ctx: Acting, payment_id: int) -> Payment:
@@ -398,45 +418,21 @@ def individual_payment_schedule(
     if problems := account.problems():
         field, message = next(iter(problems.items()))
         raise ServiceError(message, field=field)
-    payment = Payment(
+    payment = _new_payment(
+        ctx,
+        account,
+        amount,
+        requested_date,
+        submission_token,
         individual_id=authorization.individual_id,
         tax_year=tax_year,
         bulk_filer=authorization.bulk_filer,
         tax_type=TaxType.objects.get(code=TaxType.INDIVIDUAL_INCOME),
-        amount=amount,
-        requested_date=requested_date,
-        send_date=send_date_for(requested_date),
-        routing_number=account.routing_number,
-        account_number=account.account_number,
-        account_last4=pii.last4(account.account_number),
-        account_type=account.account_type,
         one_time_account=True,
-        confirmation_number=confirmation_number_new(),
-        submission_token=submission_token,
-        created_by=ctx.login,
-        made_on=today(),
     )
-    try:
-        with transaction.atomic():
-            payment.save()
-            audit_record(
-                event="payment.scheduled",
-                actor=ctx.login,
-                target=payment,
-                business=ctx.taxpayer,
-                data={
-                    "confirmation_number": payment.confirmation_number,
-                    "tax_type": "IT",
-                    "tax_year": tax_year,
-                    "for_individual": authorization.individual_id,
-                    "amount": str(amount),
-                    "requested_date": requested_date.isoformat(),
-                    "account": f"…{payment.account_last4}",
-                },
-            )
-    except IntegrityError:
-        existing = Payment.objects.filter(submission_token=submission_token).first()
-        if existing is None:
-            raise
-        return existing
-    return payment
+    return _save_payment(
+        payment,
+        ctx=ctx,
+        business=ctx.taxpayer,
+        data={"tax_type": "IT", "tax_year": tax_year, "for_individual": authorization.individual_id},
+    )
