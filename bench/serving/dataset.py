@@ -425,7 +425,10 @@ def build(scale: float = 1.0, *, log=print) -> dict:
     return counts
 
 
-def _payment_values(pay_id, cipher, business_id, tax_type_id, period_id, amount, due, now, status="processed"):
+def _payment_values(
+    pay_id, cipher, business_id, tax_type_id, period_id, amount, due, now, status="processed", send=None
+):
+    """A payment's row: processed (requested on the due date), or scheduled to be sent on `send`."""
     requested = due
     return (
         pay_id,
@@ -442,7 +445,7 @@ def _payment_values(pay_id, cipher, business_id, tax_type_id, period_id, amount,
         None,
         max(amount, Decimal("1.00")),
         requested,
-        requested - timedelta(days=1),
+        send or requested - timedelta(days=1),
         status,
         False,
         confirmation("BPM", pay_id),

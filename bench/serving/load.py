@@ -140,7 +140,7 @@ class Result:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def drive(clients: list[Client], urls, *, seconds: float, warmup: float = 2.0, name: str = "") -> Result:
+async def drive(clients: list[Client], urls, *, seconds: float, warmup: float = 3.0, name: str = "") -> Result:
     """Every client asks for its next URL as soon as the last one answered, for warmup + seconds;
     the requests that end in the window (after the warm-up) count. `urls` is one URL for
     all, or a function (client index, request number) → (base or None, URL)."""
