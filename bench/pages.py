@@ -22,6 +22,7 @@ import asyncio
 import base64
 import os
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
@@ -245,6 +246,7 @@ def main() -> None:
     print(f"Every page at >= 50 % of the floor: {'met' if all_met else 'NOT met'}")
     print(f"Whole run: {time.perf_counter() - started:.0f} s")
     connection.close()
+    shutil.rmtree(work, ignore_errors=True)
     if not args.keep:
         import psycopg
 

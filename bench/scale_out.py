@@ -28,6 +28,7 @@ import asyncio
 import base64
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -220,15 +221,20 @@ async def browse(bases: list[str], n_clients: int, seconds: float, today, *, sig
     return result, signed
 
 
-def wait_for_tasks(work: Path, task_ids: list[str], timeout: float = 300) -> list[int]:
+def _started_at(log: str, task_id: str) -> str:
+    line = next((ln for ln in log.splitlines() if "Executing" in ln and task_id in ln), "")
+    return line[11:23]  # "2026-12-01 01:00:13,480 INFO huey Executing …": the time
+
+
+def wait_for_tasks(work: Path, task_ids: list[str], timeout: float = 300) -> list[tuple[int, str]]:
     """Wait until each task has run (huey keeps no result for a periodic task: its worker's log
-    says it ran); returns the worker (1 or 2) that ran each."""
+    says it ran); returns the worker (1 or 2) that ran each and when it started."""
     deadline = time.monotonic() + timeout
     while True:
         logs = {n: (work / f"worker{n}.log").read_text(errors="replace") for n in (1, 2)}
         ran = [next((n for n, text in logs.items() if f"{task_id} executed" in text), 0) for task_id in task_ids]
         if all(ran) or time.monotonic() > deadline:
-            return ran
+            return [(n, _started_at(logs.get(n, ""), task_id)) for n, task_id in zip(ran, task_ids, strict=True)]
         time.sleep(0.5)
 
 
@@ -259,7 +265,7 @@ def main() -> int:
     parser.add_argument("--ports", default="8751,8752")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_SCALE_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--keep", action="store_true", help="keep the database and the work folder (logs)")
     args = parser.parse_args()
     assert args.database_url.rsplit("/", 1)[1] not in ("test", "postgres"), "use a bench database of its own"
     ports = [int(p) for p in args.ports.split(",")]
@@ -315,7 +321,7 @@ def main() -> int:
     workers_procs = start_workers(env, work)
     servers = [start_gunicorn(p, env, workers=3, log=work / f"gunicorn{p}.log") for p in ports]
     batch_results = []
-    ran_in: list[int] = []
+    ran_in: list[tuple[int, str]] = []
     try:
         loop_result = {}
 
@@ -375,7 +381,10 @@ def main() -> int:
     )
     print(
         f"  today's batch ({day1:%m/%d/%Y}), the periodic task enqueued twice at once: "
-        + (", ".join(f"copy {i + 1} ran in worker {w}" for i, w in enumerate(ran_in)) or "skipped (not a banking day)")
+        + (
+            ", ".join(f"copy {i + 1} started in worker {w} at {at}" for i, (w, at) in enumerate(ran_in))
+            or "skipped (not a banking day)"
+        )
     )
     for line in outputs:
         print(f"  send_payment_batch --date {day2:%m/%d/%Y}: {line}")
@@ -386,11 +395,12 @@ def main() -> int:
         print(f"  {workers} workers a server: {one:.1f} -> {two:.1f}  ({two / one:.2f}x)")
     print(
         f"Whole run: {time.perf_counter() - started:.0f} s on a 2-core machine (load average "
-        f"{os.getloadavg()[0]:.1f} at the end); work folder {work}"
+        f"{os.getloadavg()[0]:.1f} at the end)" + (f"; logs and files in {work}" if args.keep else "")
     )
     connections.close_all()
     redis.Redis.from_url(args.redis_url).flushdb()
     if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
         import psycopg
 
         with psycopg.connect(args.database_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
