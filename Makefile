@@ -99,7 +99,8 @@ format: dev-deps
 ci: lint test
 
 bench: dev-deps
-	@for b in bench/*.py; do case $$b in */bench_data.py) continue;; esac; echo "== $$b"; $(PY) $$b; done
+	@for b in bench/*.py; do case $$b in */bench_data.py|*/pages.py|*/scale_out.py) continue;; esac; echo "== $$b"; $(PY) $$b; done
+	@echo "(bench/pages.py: make bench-pages; bench/scale_out.py runs servers and workers: see docs/bench-results.md)"
 
 # The pages at a state's scale (bench/pages.py, issue 13): 1.5 million returns on a local PostgreSQL,
 # gunicorn with the production settings, 32 clients; BENCH_SCALE=0.1 for a quick run.
