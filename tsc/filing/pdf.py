@@ -1,34 +1,15 @@
 """A filed return as a PDF, with Public Sans embedded (ships with USWDS; no system fonts)."""
 
 from decimal import Decimal
-from pathlib import Path
 
-from django.conf import settings
 from django.utils import timezone
 from fpdf import FPDF
 
 from tsc.lib.money import dollars
+from tsc.lib.pdf import new_pdf
 
 from .forms_registry import RETURN_FORMS_BY_NAME
 from .models import TaxReturn
-
-FONT_DIR = Path(settings.BASE_DIR) / "static" / "vendor" / "uswds" / "fonts" / "public-sans"
-
-
-def _pdf() -> FPDF:
-    pdf = FPDF(format="letter")
-    pdf.set_auto_page_break(auto=True, margin=18)
-    regular, bold = FONT_DIR / "PublicSans-Regular.ttf", FONT_DIR / "PublicSans-Bold.ttf"
-    if regular.exists() and bold.exists():
-        pdf.add_font("PublicSans", "", str(regular))
-        pdf.add_font("PublicSans", "B", str(bold))
-        pdf.family_name = "PublicSans"
-    else:  # static assets not installed (make static): fall back to a core font, Latin-1 only
-        pdf.family_name = "Helvetica"
-        pdf.core_fonts_encoding = "latin-1"
-        pdf.set_text_shaping(False)
-    pdf.add_page()
-    return pdf
 
 
 def _amount(line: dict) -> str:
@@ -72,7 +53,7 @@ def _column_table(pdf: FPDF, lines: list[dict], columns) -> None:
 
 
 def return_pdf(tax_return: TaxReturn) -> bytes:
-    pdf = _pdf()
+    pdf = new_pdf()
     family = pdf.family_name
     pdf.set_font(family, "B", 14)
     pdf.cell(0, 8, "Connecticut Department of Revenue Services", new_x="LMARGIN", new_y="NEXT")

@@ -1,34 +1,15 @@
 """A status letter as a PDF, made in memory (never written to disk), with Public Sans embedded
-as in tsc/filing/pdf.py and a QR code that opens the public verification page."""
+(tsc/lib/pdf.py) and a QR code that opens the public verification page."""
 
 from io import BytesIO
-from pathlib import Path
 
 import segno
-from django.conf import settings
 from django.utils import timezone
-from fpdf import FPDF
+
+from tsc.lib.pdf import new_pdf
 
 from . import wording
 from .models import StatusLetter
-
-FONT_DIR = Path(settings.BASE_DIR) / "static" / "vendor" / "uswds" / "fonts" / "public-sans"
-
-
-def _pdf() -> FPDF:
-    pdf = FPDF(format="letter")
-    pdf.set_auto_page_break(auto=True, margin=18)
-    regular, bold = FONT_DIR / "PublicSans-Regular.ttf", FONT_DIR / "PublicSans-Bold.ttf"
-    if regular.exists() and bold.exists():
-        pdf.add_font("PublicSans", "", str(regular))
-        pdf.add_font("PublicSans", "B", str(bold))
-        pdf.family_name = "PublicSans"
-    else:  # static assets not installed (make static): a core font, Latin-1 only
-        pdf.family_name = "Helvetica"
-        pdf.core_fonts_encoding = "latin-1"
-        pdf.set_text_shaping(False)
-    pdf.add_page()
-    return pdf
 
 
 def _qr_png(url: str) -> BytesIO:
@@ -39,7 +20,7 @@ def _qr_png(url: str) -> BytesIO:
 
 
 def status_letter_pdf(letter: StatusLetter, *, verify_url: str) -> bytes:
-    pdf = _pdf()
+    pdf = new_pdf()
     pdf.set_title(f"Status letter {letter.letter_id}")
     pdf.set_author("State of Connecticut, Department of Revenue Services")
     family = pdf.family_name
