@@ -2,7 +2,7 @@ from django import forms
 
 from tsc.lib.fields import MoneyField, SlashedDateField
 from tsc.lib.forms import UswdsForm
-from tsc.payments.forms import BankAccountMixin
+from tsc.payments.forms import BANK_FIELDS, RequiredBankAccountMixin
 
 
 class ClientNumberForm(UswdsForm):
@@ -50,7 +50,7 @@ class FirmNumberForm(UswdsForm):
     )
 
 
-class IndividualPaymentForm(BankAccountMixin, UswdsForm):
+class IndividualPaymentForm(RequiredBankAccountMixin, UswdsForm):
     """An individual client's income tax estimated payment (no return), from a bank account
     typed for this payment."""
 
@@ -66,36 +66,22 @@ class IndividualPaymentForm(BankAccountMixin, UswdsForm):
         super().__init__(*args, **kwargs)
         self.fields["tax_year"].choices = [(y, str(y)) for y in years]
         self.fields["tax_year"].widget.attrs["class"] = "usa-select"
-        for name in ("routing_number", "account_number", "account_number2", "account_type"):
-            self.fields[name].required = True
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.errors:
-            self.clean_bank(cleaned)
-        return cleaned
 
 
-class CombinedForm(BankAccountMixin, UswdsForm):
+class CombinedForm(RequiredBankAccountMixin, UswdsForm):
     """The firm's one bank account and one requested payment date for every row."""
 
     requested_date = SlashedDateField(
         label="Requested payment date",
         help_text="mm/dd/yyyy, a banking day, for every payment below. Sent to the bank 1 banking day before.",
     )
-    field_order = ["routing_number", "account_number", "account_number2", "account_type", "requested_date"]
+    field_order = [*BANK_FIELDS, "requested_date"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("routing_number", "account_number", "account_number2", "account_type"):
-            self.fields[name].required = True
-
-    def clean(self):
+    def clean_requested_date(self):
+        # A field check, so a bad date keeps the account from being checked (as before the mixin).
         from tsc.payments.services import requested_date_problem
 
-        cleaned = super().clean()
-        if (requested := cleaned.get("requested_date")) and (problem := requested_date_problem(requested)):
-            self.add_error("requested_date", problem)
-        if not self.errors:
-            self.clean_bank(cleaned)
-        return cleaned
+        requested = self.cleaned_data["requested_date"]
+        if problem := requested_date_problem(requested):
+            raise forms.ValidationError(problem)
+        return requested

@@ -40,7 +40,6 @@ class BankAccountMixin(forms.Form):
     account_type = forms.ChoiceField(
         label="Account type", choices=AccountType.choices, widget=forms.RadioSelect, required=False
     )
-    bank_required = True
 
     def _digits(self, name):
         return "".join(ch for ch in self.cleaned_data.get(name, "") if not ch.isspace())
@@ -57,6 +56,25 @@ class BankAccountMixin(forms.Form):
 
     def bank(self) -> BankDetails:
         return self.cleaned_data["bank"]
+
+
+BANK_FIELDS = ("routing_number", "account_number", "account_number2", "account_type")
+
+
+class RequiredBankAccountMixin(BankAccountMixin):
+    """A form where the bank account is always typed: every bank field required, and the account
+    checked once the form's own fields are clean."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in BANK_FIELDS:
+            self.fields[name].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            self.clean_bank(cleaned)
+        return cleaned
 
 
 class PaymentForm(BankAccountMixin, UswdsForm):
@@ -99,23 +117,15 @@ class PaymentForm(BankAccountMixin, UswdsForm):
         return self.bank() if self.cleaned_data["pay_from"] == ONE_TIME else None
 
 
-class BankingForm(BankAccountMixin, UswdsForm):
+class BankingForm(RequiredBankAccountMixin, UswdsForm):
     tax_type = forms.ChoiceField(label="Tax type", help_text="Choose one tax type, or all of them at once.")
-    field_order = ["tax_type", "routing_number", "account_number", "account_number2", "account_type"]
+    field_order = ["tax_type", *BANK_FIELDS]
 
     def __init__(self, *args, tax_types, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tax_type"].choices = [(ALL, "All tax types")] + [(t.code, t.name) for t in tax_types]
         self.fields["tax_type"].widget.attrs["class"] = "usa-select"
         self.tax_types = {t.code: t for t in tax_types}
-        for name in ("routing_number", "account_number", "account_number2", "account_type"):
-            self.fields[name].required = True
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.errors:
-            self.clean_bank(cleaned)
-        return cleaned
 
     def chosen_tax_types(self):
         code = self.cleaned_data["tax_type"]
