@@ -49,6 +49,19 @@ class BankDetails:
             found["account_type"] = "Choose checking or savings."
         return found
 
+    def refuse_if_bad(self) -> None:
+        """A service's check: the first problem, as a ServiceError next to its field."""
+        if problems := self.problems():
+            field, message = next(iter(problems.items()))
+            raise ServiceError(message, field=field)
+
+
+def _refuse_bad_amount_or_date(amount: Decimal, requested_date: date) -> None:
+    if problem := amount_problem(amount):
+        raise ServiceError(problem, field="amount")
+    if problem := requested_date_problem(requested_date):
+        raise ServiceError(problem, field="requested_date")
+
 
 def _refuse(ctx: Acting, action: Action, tax_type=None) -> None:
     allowed = may(ctx, action, tax_type=tax_type) if tax_type is not None else may(ctx, action)
@@ -181,10 +194,7 @@ def payment_schedule(
     if not ctx.owns(period.registration.business_id):
         raise ServiceError("That filing period is not one of yours.")
     _refuse(ctx, Action.MAKE_PAYMENT, tax_type)
-    if problem := amount_problem(amount):
-        raise ServiceError(problem, field="amount")
-    if problem := requested_date_problem(requested_date):
-        raise ServiceError(problem, field="requested_date")
+    _refuse_bad_amount_or_date(amount, requested_date)
     if tax_return is not None and tax_return.period_id != period.pk:
         raise ServiceError("That return is for another period.")
     one_time = account is not None
@@ -197,9 +207,8 @@ def payment_schedule(
                 field="account",
             )
         account = BankDetails(on_file.routing_number, on_file.account_number, on_file.account_type)
-    elif problems := account.problems():
-        field, message = next(iter(problems.items()))
-        raise ServiceError(message, field=field)
+    else:
+        account.refuse_if_bad()
     payment = _new_payment(
         ctx,
         account,
@@ -268,9 +277,7 @@ def bank_account_set(*, ctx: Acting, tax_types: list[TaxType], account: BankDeta
     client_update = ctx is not None and ctx.relationship == Relationship.BULK_FILER and ctx.active
     if not client_update:
         _refuse(ctx, Action.CHANGE_BUSINESS_PROFILE)
-    if problems := account.problems():
-        field, message = next(iter(problems.items()))
-        raise ServiceError(message, field=field)
+    account.refuse_if_bad()
     if not tax_types:
         raise ServiceError("Choose a tax type, or all tax types.", field="tax_type")
     if client_update:
@@ -411,13 +418,8 @@ def individual_payment_schedule(
     this_year = today().year
     if tax_year not in (this_year - 1, this_year, this_year + 1):
         raise ServiceError(f"Choose a tax year from {this_year - 1} to {this_year + 1}.", field="tax_year")
-    if problem := amount_problem(amount):
-        raise ServiceError(problem, field="amount")
-    if problem := requested_date_problem(requested_date):
-        raise ServiceError(problem, field="requested_date")
-    if problems := account.problems():
-        field, message = next(iter(problems.items()))
-        raise ServiceError(message, field=field)
+    _refuse_bad_amount_or_date(amount, requested_date)
+    account.refuse_if_bad()
     payment = _new_payment(
         ctx,
         account,
