@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from functools import wraps
 from urllib.parse import urlencode
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST
 
 from tsc.accounts.acting import Acting
 from tsc.accounts.models import Login
-from tsc.accounts.twofactor_views import VERIFIED
 from tsc.filing.forms import three_years_before
 from tsc.filing.models import TaxReturn
 from tsc.ledger import account
@@ -39,9 +38,10 @@ def staff_only(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        # The same decision as the admin's (active staff, code step passed: back_office_protect),
+        # for DRS staff only: a business's login is never staff here.
         user = request.user
-        staff = isinstance(user, Login) and user.is_active and user.is_staff and user.business_id is None
-        if not staff or request.session.get(VERIFIED) != user.pk:
+        if not (admin.site.has_permission(request) and isinstance(user, Login) and user.business_id is None):
             return redirect(reverse("admin:login") + "?" + urlencode({"next": request.get_full_path()}))
         return view(request, *args, **kwargs)
 
