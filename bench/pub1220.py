@@ -132,7 +132,7 @@ def main(n: int) -> None:
 
         with cProfile.Profile() as profile:
             result = upload_process(str(upload.token))
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+        pstats.Stats(profile).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(25)
     else:
         result = upload_process(str(upload.token))
     elapsed = time.perf_counter() - started

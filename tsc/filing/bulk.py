@@ -8,11 +8,12 @@ same function EncryptedTextField uses, so what is stored is exactly what the ORM
 """
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.db import connection
 
 from tsc.lib import pii
-from tsc.lib.formats.records import InformationReturn
+from tsc.lib.formats.records import ZERO, InformationReturn
 
 from .models import InformationReturnRecord
 
@@ -49,21 +50,32 @@ def _sql() -> str:
 def _amounts_json(amounts) -> str:
     """{"1": "2500.00"}: what json.dumps gives for the amounts, built directly (codes are 1-9, A-H,
     J and amounts are Decimals: nothing needs escaping)."""
+    if len(amounts) == 1:  # the usual record: one amount
+        ((code, amount),) = amounts
+        return f'{{"{code}": "{amount}"}}'
     return "{" + ", ".join(f'"{code}": "{amount}"' for code, amount in amounts) + "}"
 
 
+def _total(amounts) -> Decimal:
+    if len(amounts) == 1:
+        return amounts[0][1]
+    return sum((amount for _, amount in amounts), ZERO)
+
+
 def insert_records(tax_return_id: int, numbered: Iterable[tuple[int, InformationReturn]]) -> None:
-    postgres = connection.vendor == "postgresql"
+    numbered = list(numbered)
+    if not numbered:
+        return
     # The amounts go as JSON text on both engines: COPY hands text to a jsonb column as it would
     # for any other type, and building the text here is cheaper than a JSON encoder per row.
-    amounts = _amounts_json
-    encrypt = pii.encrypt
+    amounts, total = _amounts_json, _total
+    tins = pii.encrypt_many([rec.payee_tin for _, rec in numbered])
     rows = [
         (
             tax_return_id,
             number,
             rec.form,
-            encrypt(rec.payee_tin),
+            tin,
             rec.payee_tin[-4:],  # checked: 9 ASCII digits
             rec.tin_type,
             rec.payee_name,
@@ -72,16 +84,14 @@ def insert_records(tax_return_id: int, numbered: Iterable[tuple[int, Information
             rec.payee_state,
             rec.payee_zip,
             rec.account_number,
-            amounts(rec.amounts),
-            rec.total_paid,
+            amounts(rec.amounts) if rec.amounts else "{}",
+            total(rec.amounts) if rec.amounts else ZERO,
             rec.state_tax_withheld,
         )
-        for number, rec in numbered
+        for (number, rec), tin in zip(numbered, tins, strict=True)
     ]
-    if not rows:
-        return
     with connection.cursor() as cursor:
-        if postgres:
+        if connection.vendor == "postgresql":
             _copy(cursor.cursor, rows)
         else:
             cursor.executemany(_sql(), rows)

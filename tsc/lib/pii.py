@@ -134,6 +134,23 @@ def encrypt(plaintext: str) -> str:
     return f"{keys.current_kid}:{_b64(nonce + sealed)}"
 
 
+def encrypt_many(plaintexts: list[str]) -> list[str]:
+    """encrypt() of each value, for the 100,000s of payee TINs of an upload: the key is looked up
+    once and the nonces drawn from the system in one call (each still random and never reused),
+    which is most of what one encrypt() costs. Tokens are exactly encrypt()'s."""
+    keys = _keys()
+    seal = keys.ciphers[keys.current_kid].encrypt
+    kid = keys.current_kid.encode()
+    prefix = f"{keys.current_kid}:"
+    nonces = os.urandom(_NONCE_BYTES * len(plaintexts))
+    encode = base64.urlsafe_b64encode
+    out = []
+    for i, plaintext in enumerate(plaintexts):
+        nonce = nonces[i * _NONCE_BYTES : (i + 1) * _NONCE_BYTES]
+        out.append(prefix + encode(nonce + seal(nonce, plaintext.encode(), kid)).decode().rstrip("="))
+    return out
+
+
 def decrypt(token: str) -> str:
     """Inverse of encrypt(), with any configured key. Raises PIIDecryptionError."""
     kid, _, body = token.partition(":")

@@ -15,12 +15,13 @@ size) and never raises on bad input: everything wrong becomes a `Problem`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import BinaryIO, TextIO
 
+from .pub1220_fast import amount_plan, b_pattern, flags_slice
 from .pub1220_layout import (
     DATE_WON,
     DIRECT_SALES,
@@ -409,7 +410,21 @@ def _fixed_records(stream: BinaryIO | TextIO, first: bytes | str) -> Iterator[_L
 class _PayerState:
     """What the reader remembers about the payer whose A record is open: counts, not records."""
 
-    __slots__ = ("record_number", "tin", "form", "cfsf", "codes", "usable", "totals", "states", "unreadable")
+    __slots__ = (
+        "record_number",
+        "tin",
+        "form",
+        "cfsf",
+        "codes",
+        "usable",
+        "totals",
+        "states",
+        "unreadable",
+        "fast",
+        "fast_year",
+        "fast_amounts",
+        "flags",
+    )
 
     def __init__(self, record_number: int, tin: str, form: str | None, cfsf: bool, codes: str | None) -> None:
         self.record_number = record_number
@@ -423,6 +438,21 @@ class _PayerState:
         # Amount indexes whose sums are unknown because a B record's field was unreadable;
         # the C and K totals for those codes are not compared (the B problem says enough).
         self.unreadable: set[int] = set()
+        # The B record's fast path (pub1220_fast), made at the first B record for the year then in force.
+        self.fast: Callable[[str], object] | None = None
+        self.fast_year: str | None | bool = False  # False: not made yet
+        self.fast_amounts: tuple[tuple[int, str, slice], ...] = ()
+        self.flags = slice(0, 0)
+
+    def fast_for(self, year_text: str | None) -> Callable[[str], object] | None:
+        if self.fast_year != year_text:
+            self.fast_year = year_text
+            usable = self.usable and self.codes is not None and self.form is not None
+            self.fast = b_pattern(year_text, self.form, self.codes) if usable else None  # type: ignore[arg-type]
+            if self.fast is not None:
+                self.fast_amounts = amount_plan(self.codes)  # type: ignore[arg-type]
+                self.flags = flags_slice(self.form)  # type: ignore[arg-type]
+        return self.fast
 
 
 def _label(rtype: str, name: str) -> str:
@@ -637,6 +667,9 @@ class _Reader:
             p.totals.payees += 1
             p.unreadable.update((*range(len(AMOUNT_CODES)), _TAX, _LOST))
             return None
+        fast = p.fast_for(self.year_text)
+        if fast is not None and fast(text) is not None and (parsed := self.fast_b(n, text, p, problems)):
+            return parsed
         year = text[_B_YEAR]
         if year != self.year_text:
             if not _digits(year):
@@ -730,6 +763,56 @@ class _Reader:
         if 0 < paid < tax:
             problems.append(tax_problem(state_tax, record.total_paid, n))
         return Parsed(n, record) if p.usable else None
+
+    def fast_b(self, n: int, text: str, p: _PayerState, problems: list[Problem]) -> Parsed | None:
+        """A B record the payer's pattern matched: every field check passed (pub1220_fast). The
+        same record, totals and problems as the checks below would give; None leaves it to them."""
+        name = text[_B_NAME].strip()
+        if name.isdigit():
+            return None  # the checks below say why
+        code = text[_B_CODE]
+        if code == "  ":
+            code = ""
+        state = p.states.get(code)
+        if state is None:
+            state = p.states[code] = _Totals()
+        payer_totals, state_totals = p.totals.amounts, state.amounts
+        paid = 0
+        found: list[tuple[str, Decimal]] = []
+        for index, code_, sl in p.fast_amounts:
+            value = text[sl]
+            if value != _ZERO_AMOUNT:
+                cents = int(value)
+                paid += cents
+                payer_totals[index] += cents
+                state_totals[index] += cents
+                found.append((code_, Decimal(value + "e-2")))
+        tax_text = text[_B_TAX]
+        tax, state_tax = (int(tax_text), Decimal(tax_text + "e-2")) if tax_text != _ZERO_AMOUNT else (0, ZERO)
+        p.totals.payees += 1
+        p.totals.state_tax += tax
+        state.payees += 1
+        state.state_tax += tax
+        record = InformationReturn(
+            p.form,  # type: ignore[arg-type]
+            p.tin,
+            text[_B_TIN],
+            text[_B_TIN_TYPE].strip(),
+            name,
+            text[_B_ADDRESS].strip(),
+            text[_B_CITY].strip(),
+            text[_B_STATE],
+            text[_B_ZIP].rstrip(),
+            text[_B_ACCOUNT].strip(),
+            tuple(found),
+            state_tax,
+            code,
+        )
+        if text[p.flags].strip():
+            record = self.form_specific(n, text, p.form, record, problems)  # type: ignore[arg-type]
+        if 0 < paid < tax:
+            problems.append(tax_problem(state_tax, record.total_paid, n))
+        return Parsed(n, record)
 
     def form_specific(
         self, n: int, text: str, form: str, record: InformationReturn, problems: list[Problem]

@@ -91,7 +91,9 @@ def amount_field(code: str) -> str:
     return f"Payment amount {code}"
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a reader makes 100,000s of them, and a frozen dataclass takes five times as long to
+# build. Treat it as a value all the same (dataclasses.replace for a changed copy).
+@dataclass(slots=True)
 class InformationReturn:
     form: str  # "1099-MISC" | "1099-NEC" | "W-2G"
     payer_tin: str  # 9 digits

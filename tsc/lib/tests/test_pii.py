@@ -257,3 +257,14 @@ def test_field_deconstructs_for_migrations():
     assert args == []
     assert kwargs == {"blank": True}
     assert isinstance(pii.EncryptedTextField(*args, **kwargs), pii.EncryptedTextField)
+
+
+def test_encrypt_many_gives_tokens_decrypt_reads():
+    values = ["123456789", "987654321", "123456789", ""]
+    tokens = pii.encrypt_many(values)
+    assert [pii.decrypt(t) for t in tokens] == values
+    assert len(set(tokens)) == len(tokens)  # a fresh nonce each, even for the same value
+    nonces = {pii._unb64(t.partition(":")[2])[:12] for t in tokens}
+    assert len(nonces) == len(tokens)
+    assert all(t.startswith(pii._keys().current_kid + ":") and "123456789" not in t for t in tokens)
+    assert pii.encrypt_many([]) == []

@@ -100,5 +100,10 @@ def test_shown_hides_anything_that_could_be_a_tin():
 
 def test_problems_are_values():
     assert Problem(1, "Payee TIN", "must be 9 digits") == Problem(1, "Payee TIN", "must be 9 digits")
+    # A record is not frozen (a reader builds 100,000s; see records.py) but compares as a value,
+    # and a changed copy leaves the original as it was.
+    copy = replace(SAMPLE, payee_name="OTHER NAME")
+    assert copy != SAMPLE and SAMPLE.payee_name != "OTHER NAME"
+    assert replace(SAMPLE) == SAMPLE
     with pytest.raises(AttributeError):
-        SAMPLE.payee_name = "x"  # type: ignore[misc]
+        SAMPLE.no_such_field = "x"  # type: ignore[attr-defined]  # slots: no stray attributes
