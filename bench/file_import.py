@@ -168,7 +168,7 @@ def main(n: int) -> None:
 
         with cProfile.Profile() as profile:
             done = imports.import_process(str(bulk_import.token))
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(profile).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(30)
     else:
         done = imports.import_process(str(bulk_import.token))
     processed = time.perf_counter() - started

@@ -1,8 +1,11 @@
+import json
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from tsc.lib import request_context
+from tsc.lib.bulk_insert import insert_rows
 
 from .models import AuditEvent
 
@@ -25,4 +28,28 @@ def audit_record(
         target_id=str(target.pk) if target is not None else "",
         ip=request_context.current().ip,
         data=(data or {}) | ({"acting": acting} if (acting := request_context.current().acting) else {}),
+    )
+
+
+def audit_record_many(
+    *,
+    event: str,
+    actor: models.Model | None,
+    target_type: str,
+    rows: list[tuple[Any, int | None, dict[str, Any], dict | None]],
+) -> None:
+    """Write many audit rows of one event at once (a batch of filings): each row is (target pk,
+    business id, data, acting), and says what `audit_record` would have said for it, with its own
+    "acting" (a batch may act for many clients). Call inside the service's transaction."""
+    if not rows:
+        return
+    now, ip = timezone.now(), request_context.current().ip
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    values = [
+        (now, actor_id, business_id, event, target_type, str(pk), ip, data | ({"acting": acting} if acting else {}))
+        for pk, business_id, data, acting in rows
+    ]
+    values = [(*head, json.dumps(data)) for *head, data in values]
+    insert_rows(
+        AuditEvent, ("at", "actor_id", "business_id", "event", "target_type", "target_id", "ip", "data"), values
     )

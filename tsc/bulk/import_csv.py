@@ -1,10 +1,14 @@
 """File Import of a CSV file in the firm's saved layout: each row one return (OS-114 or CT-941)
 for one client, and optionally a payment from the client's bank account on file.
 
-Rows are read in batches: the clients, registrations, periods, bank accounts and any filings an
-earlier run made for the batch are looked up in a few queries, then each row is checked and
-filed on its own (`return_submit`, `payment_schedule`) as the firm's login acting for that
-client. A row that fails a check is rejected with the reason; the others go on.
+Rows are read in batches: the clients, registrations, periods and bank accounts are looked up in
+a few queries, each row is checked as the firm's login acting for its client, then the batch's
+good rows are filed in one transaction (tsc/filing/batch.py: the same returns, confirmation
+numbers and audit rows as `return_submit`) and their payments scheduled in another
+(tsc/payments/bulk_schedule.py, as `payment_schedule`); a row the batch leaves aside (its period
+filed meanwhile, a draft, a prior quarter filed on its own) is filed on its own by those
+services. A row that fails a check is rejected with the reason; the others go on. Filings an
+earlier run made are found by their submission tokens.
 """
 
 import csv
@@ -16,18 +20,20 @@ from datetime import date, datetime
 
 from tsc.accounts.acting import Acting
 from tsc.accounts.rights import Action, may
+from tsc.filing import batch
 from tsc.filing import services as filing
+from tsc.filing.batch import ReturnItem
 from tsc.filing.forms_registry import RETURN_FORMS
-from tsc.filing.models import TaxReturn
 from tsc.lib.errors import ServiceError
 from tsc.lib.formats.records import shown
 from tsc.lib.money import dollars, parse_amount
+from tsc.payments import bulk_schedule
 from tsc.payments import services as payments
-from tsc.payments.models import BankAccount, Payment
+from tsc.payments.bulk_schedule import PaymentItem
+from tsc.payments.models import BankAccount
 from tsc.taxpayers.models import FilingPeriod, Registration
 
 from .imports import (
-    BATCH,
     CSV_TAX_TYPES,
     FIELDS,
     FILLER,
@@ -41,6 +47,7 @@ from .imports import (
 from .models import BulkImport, ClientAuthorization, ImportRecord
 from .services import NOT_A_CLIENT
 
+BATCH = 1000  # rows per batch: looked up, filed and acknowledged together
 _REGISTRATION_NUMBER = re.compile(r"^\d{7}-\d{3}$")
 _FORM_OF_FIELD = {name: code for code, names in FORM_FIELDS.items() for name in names}
 
@@ -76,15 +83,18 @@ def _rows(bulk_import: BulkImport) -> Iterator[_Row]:
 def process_csv(bulk_import: BulkImport) -> None:
     done = set(ImportRecord.objects.filter(bulk_import=bulk_import).values_list("record_number", flat=True))
     batch: list[_Row] = []
+    # The firm's login acting for each client, kept from batch to batch (its rights are read once);
+    # a batch only uses those of clients whose authorization it found still in force.
+    contexts: dict[int, Acting] = {}
     for row in _rows(bulk_import):
         if row.number in done:
             continue  # acknowledged by an earlier run
         batch.append(row)
         if len(batch) >= BATCH:
-            _Batch(bulk_import, batch).run()
+            _Batch(bulk_import, batch, contexts).run()
             batch = []
     if batch:
-        _Batch(bulk_import, batch).run()
+        _Batch(bulk_import, batch, contexts).run()
 
 
 def _date(text: str) -> date | None:
@@ -94,10 +104,23 @@ def _date(text: str) -> date | None:
         return None
 
 
-class _Batch:
-    """Up to BATCH rows: what they need from the database, looked up once."""
+@dataclass
+class _Pending:
+    """A row that passed every check: filed with the batch (or on its own, when the batch says)."""
 
-    def __init__(self, bulk_import: BulkImport, rows: list[_Row]):
+    outcome: Outcome
+    ctx: Acting
+    period: FilingPeriod
+    values: dict
+    payment: tuple | None  # (amount, requested date) from the bank account on file
+
+
+class _Batch:
+    """Up to BATCH rows: what they need from the database, looked up once; the rows that pass
+    their checks filed together (tsc/filing/batch.py), their payments scheduled together
+    (tsc/payments/bulk_schedule.py), and any the batch leaves aside filed one by one."""
+
+    def __init__(self, bulk_import: BulkImport, rows: list[_Row], contexts: dict[int, Acting]):
         self.bulk_import, self.rows, self.login = bulk_import, rows, bulk_import.uploaded_by
         numbers = {r.get("registration_number") for r in rows}
         self.clients = {
@@ -122,23 +145,30 @@ class _Batch:
                 registration_id__in=[r.pk for r in self.registrations.values()], period_end__in=ends
             )
         }
-        tokens = [submission_token(bulk_import, f"return:{r.number}") for r in rows]
-        self.filed = {t.submission_token: t for t in TaxReturn.objects.filter(submission_token__in=tokens)}
-        tokens = [submission_token(bulk_import, f"payment:{r.number}") for r in rows]
-        self.paid = {p.submission_token: p for p in Payment.objects.filter(submission_token__in=tokens)}
         self.banks = set(
             BankAccount.objects.filter(business_id__in=client_ids).values_list("business_id", "tax_type_id")
         )
-        self.contexts: dict[int, Acting] = {}
+        self.contexts = contexts
+        self.rights: dict[tuple[int, int], bool] = {}
         self.date_problems: dict[date, str | None] = {}
+        self.pending: list[_Pending] = []
 
     def run(self) -> None:
-        store(self.bulk_import, [self.one(row) for row in self.rows])
+        outcomes = [self.one(row) for row in self.rows]
+        self.file_returns()
+        self.schedule_payments()
+        store(self.bulk_import, outcomes)
 
     def context(self, authorization: ClientAuthorization) -> Acting:
         if authorization.pk not in self.contexts:
             self.contexts[authorization.pk] = Acting.bulk_filer_for(self.login, authorization)
         return self.contexts[authorization.pk]
+
+    def may_file(self, ctx: Acting, authorization: ClientAuthorization, tax_type) -> bool:
+        key = (authorization.pk, tax_type.pk)
+        if key not in self.rights:
+            self.rights[key] = may(ctx, Action.SUBMIT_RETURN, tax_type=tax_type)
+        return self.rights[key]
 
     def one(self, row: _Row) -> Outcome:
         number = row.get("registration_number")
@@ -156,11 +186,11 @@ class _Batch:
             outcome.reason = NOT_A_CLIENT
             return outcome
         outcome.client_id = authorization.client_id
-        outcome.reason = self.file(row, authorization, outcome)
+        outcome.reason = self.check(row, authorization, outcome)
         return outcome
 
-    def file(self, row: _Row, authorization: ClientAuthorization, outcome: Outcome) -> str:
-        """Check the row and file it; the reason it was rejected, or "" (or a note on the payment)."""
+    def check(self, row: _Row, authorization: ClientAuthorization, outcome: Outcome) -> str:
+        """Check the row; the reason it is rejected, or "" (it waits in `pending` to be filed)."""
         client = authorization.client
         code = outcome.tax_type_code
         if code not in CSV_TAX_TYPES:
@@ -183,7 +213,7 @@ class _Batch:
             )
         period.registration = registration
         ctx = self.context(authorization)
-        if not may(ctx, Action.SUBMIT_RETURN, tax_type=tax_type):
+        if not self.may_file(ctx, authorization, tax_type):
             return "Your login may not file returns for this client."
         values, problem = _amounts(row, code)
         if problem:
@@ -193,34 +223,54 @@ class _Batch:
         payment, problem = self.payment_wanted(row, client, tax_type)
         if problem:
             return problem
-        with acting_for(ctx):
-            tax_return = self.filed.get(submission_token(self.bulk_import, f"return:{row.number}"))
-            if tax_return is None:
-                try:
-                    tax_return = filing.return_submit(
-                        actor=self.login,
-                        period=period,
-                        values=values,
-                        submission_token=submission_token(self.bulk_import, f"return:{row.number}"),
-                    )
-                except ServiceError as error:
-                    return error.message
-            outcome.tax_return = tax_return
-            if payment is None:
-                return ""
-            token = submission_token(self.bulk_import, f"payment:{row.number}")
-            try:
-                outcome.payment = self.paid.get(token) or payments.payment_schedule(
-                    ctx=ctx,
-                    period=period,
-                    amount=payment[0],
-                    requested_date=payment[1],
-                    submission_token=token,
-                    tax_return=tax_return,
-                )
-            except ServiceError as error:
-                return f"The return was filed, but the payment was not scheduled: {error.message}"
+        self.pending.append(_Pending(outcome, ctx, period, values, payment))
         return ""
+
+    def token(self, pending: _Pending, what: str):
+        return submission_token(self.bulk_import, f"{what}:{pending.outcome.record_number}")
+
+    def file_returns(self) -> None:
+        items = [ReturnItem(p.period, p.values, self.token(p, "return"), acting=p.ctx.describe()) for p in self.pending]
+        for pending, item in zip(self.pending, batch.returns_file(actor=self.login, items=items), strict=True):
+            if item.fallback:
+                with acting_for(pending.ctx):
+                    try:
+                        pending.outcome.tax_return = filing.return_submit(
+                            actor=self.login,
+                            period=pending.period,
+                            values=pending.values,
+                            submission_token=item.submission_token,
+                        )
+                    except ServiceError as error:
+                        pending.outcome.reason = error.message
+            elif item.problem:
+                pending.outcome.reason = item.problem
+            else:
+                pending.outcome.tax_return = item.tax_return
+
+    def schedule_payments(self) -> None:
+        paying = [p for p in self.pending if p.payment is not None and p.outcome.tax_return is not None]
+        items = [
+            PaymentItem(p.ctx, p.period, p.payment[0], p.payment[1], self.token(p, "payment"), p.outcome.tax_return)
+            for p in paying
+        ]
+        for pending, item in zip(paying, bulk_schedule.payments_schedule(items), strict=True):
+            if item.fallback:
+                with acting_for(pending.ctx):
+                    try:
+                        item.payment = payments.payment_schedule(
+                            ctx=pending.ctx,
+                            period=pending.period,
+                            amount=item.amount,
+                            requested_date=item.requested_date,
+                            submission_token=item.submission_token,
+                            tax_return=item.tax_return,
+                        )
+                    except ServiceError as error:
+                        item.problem = error.message
+            if item.problem:
+                pending.outcome.reason = f"The return was filed, but the payment was not scheduled: {item.problem}"
+            pending.outcome.payment = item.payment
 
     def payment_wanted(self, row: _Row, client, tax_type) -> tuple[tuple | None, str]:
         amount_text, date_text = row.get("payment_amount"), row.get("payment_date")

@@ -181,9 +181,9 @@ def test_the_same_file_again_files_nothing_twice(demo, ctx, layout, django_captu
 def test_a_crash_half_way_then_a_rerun_files_each_record_once(
     demo, ctx, layout, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from tsc.filing import services as filing
+    from tsc.filing import batch
 
-    real = filing.return_submit
+    real = batch.returns_file
     calls = []
 
     def crash_on_the_second(**kwargs):
@@ -194,13 +194,13 @@ def test_a_crash_half_way_then_a_rerun_files_each_record_once(
 
     monkeypatch.setattr(imports, "BATCH", 1)
     monkeypatch.setattr("tsc.bulk.import_csv.BATCH", 1)
-    monkeypatch.setattr(filing, "return_submit", crash_on_the_second)
+    monkeypatch.setattr(batch, "returns_file", crash_on_the_second)
     rows = [st(NUTMEG, pay="10.00", on="01/23/2026"), wh(BAKERY), st(BAKERY)]
     found = receive(ctx, csv_file(rows), django_capture_on_commit_callbacks, kind="csv", layout=layout)
     assert found.status == ImportStatus.PROCESSING and found.records_checked == 1  # the task failed
     first = TaxReturn.objects.get(status=ReturnStatus.FILED)
 
-    monkeypatch.setattr(filing, "return_submit", real)
+    monkeypatch.setattr(batch, "returns_file", real)
     ImportRecord.objects.filter(bulk_import=found).delete()  # as if the crash came before the rows were kept
     done = imports.import_process(str(found.token))
     assert done.status == ImportStatus.ACCEPTED and done.accepted_count == 3

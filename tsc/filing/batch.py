@@ -1,0 +1,297 @@
+"""Filing a batch of original returns (OS-114, CT-941) in one transaction: the File Import of a
+Third Party Bulk Filer files thousands of them, and one transaction per return was its cost.
+
+Each return ends exactly as `return_submit` would have left it: the same computation (the
+form's, with the prior quarter's credit on CT-941 line 4), the fields `_mark_filed` sets, a
+confirmation number from the same generator, a "return.filed" audit row with the same data
+(and its own "by <firm login> for <client>"), and on-time returns processed by the ledger (one
+task per batch, not one per return). What the batch cannot do safely it leaves to the caller's
+per-return path (`fallback`), which then gives the same answer as if the batch had not existed:
+
+- a token already used: that filing is the answer (a retry, a rerun after a crash);
+- a period already filed, or holding a draft (the per-return path turns the draft into the
+  return), or a second return of a period earlier in the batch;
+- a CT-941 whose prior quarter is earlier in the batch but not filed by the batch itself;
+- a unique constraint that fails at insert (someone filed a period after the batch looked): the
+  whole batch rolls back and every return goes the per-return way.
+
+The periods are locked in one query, in primary key order (two batches never deadlock), so a
+return keyed by hand for one of them waits for the batch and then finds the period filed.
+"""
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from tsc.accounts.models import Login
+from tsc.audit.services import audit_record_many
+from tsc.lib.bulk_insert import insert_rows
+from tsc.lib.money import ZERO, cents
+from tsc.taxpayers.models import FilingPeriod
+
+from .computations import Computation, ct941, quarter_months
+from .forms_registry import RETURN_FORMS
+from .models import MONEY, ReturnStatus, TaxReturn
+from .services import confirmation_number_new, today
+
+_LARGEST = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])  # what full_clean allows
+
+
+@dataclass
+class ReturnItem:
+    """One return to file: the period (with its registration, tax type and business loaded), what
+    was typed, the submission token, and for the audit row how the filer acts ("by … for …")."""
+
+    period: FilingPeriod
+    values: dict[str, Decimal]
+    submission_token: uuid.UUID
+    acting: dict | None = None
+    # The outcome: the filed return, or a problem, or `fallback` (file it with return_submit).
+    tax_return: TaxReturn | None = None
+    problem: str = ""
+    fallback: bool = False
+    computation: Computation | None = field(default=None, repr=False)
+
+
+def returns_file(*, actor: Login, items: list[ReturnItem]) -> list[ReturnItem]:
+    """File the items' returns (originals, filed today) in one transaction; returns the items, each
+    with its `tax_return`, its `problem`, or `fallback` set. Call outside any transaction."""
+    by_token = {
+        t.submission_token: t
+        for t in TaxReturn.objects.filter(submission_token__in=[i.submission_token for i in items])
+    }
+    todo = []
+    for item in items:
+        item.tax_return = by_token.get(item.submission_token)
+        if item.tax_return is None:
+            todo.append(item)
+    if not todo:
+        return items
+    try:
+        with transaction.atomic():
+            _file(actor, todo)
+    except IntegrityError:
+        # Someone filed one of the periods (or used a token) after the batch looked: nothing of
+        # the batch was kept; each return goes the per-return way, which says which one it was.
+        for item in todo:
+            item.tax_return, item.problem, item.fallback = None, "", True
+    return items
+
+
+def _file(actor: Login, items: list[ReturnItem]) -> None:
+    period_ids = sorted({i.period.pk for i in items})
+    list(FilingPeriod.objects.select_for_update().filter(pk__in=period_ids).order_by("pk").values_list("pk"))
+    busy = set(
+        TaxReturn.objects.filter(period_id__in=period_ids, status__in=[ReturnStatus.FILED, ReturnStatus.DRAFT])
+        .exclude(status=ReturnStatus.FILED, amends__isnull=False)
+        .values_list("period_id", flat=True)
+    )
+    prior = _prior_credits([i.period for i in items if i.period.registration.tax_type.code == "WH"])
+    filed_on = today()
+    seen: set[int] = set()  # periods of the batch's items so far
+    deferred: set[tuple[int, date]] = set()  # (registration, period end) left to the per-return path
+    batched: dict[tuple[int, date], ReturnItem] = {}  # (registration, period end) → filed by the batch
+    to_insert: list[ReturnItem] = []
+    for item in items:
+        period = item.period
+        carried = (period.registration_id, period.period_start - timedelta(days=1))
+        # Its period filed, or with a draft, or earlier in the batch; or its prior quarter (the
+        # credit on line 4) filed the per-return way, after the batch.
+        if period.pk in busy or period.pk in seen or carried in deferred:
+            item.fallback = True
+            deferred.add((period.registration_id, period.period_end))
+            seen.add(period.pk)
+            continue
+        seen.add(period.pk)
+        if period.registration.tax_type.code == "WH":
+            earlier = batched.get(carried)
+            credit = earlier.computation.credit if earlier is not None else prior.get(carried, ZERO)
+            item.computation = ct941(
+                item.values,
+                due=period.due_date,
+                filed=filed_on,
+                prior_credit=credit,
+                months=quarter_months(period.period_end),
+            )
+        else:
+            form = RETURN_FORMS[period.registration.tax_type.code]
+            item.computation = form.compute(item.values, period=period, amends=None, filed=filed_on)
+        if problem := _too_large(item.computation):
+            item.problem, item.computation = problem, None
+            continue
+        batched[(period.registration_id, period.period_end)] = item
+        to_insert.append(item)
+    _insert(actor, to_insert, filed_on)
+
+
+def _prior_credits(periods: list[FilingPeriod]) -> dict[tuple[int, date], Decimal]:
+    """CT-941 line 4 for each period: the credit of the latest return filed for the quarter before
+    (as selectors.prior_quarter_credit, for all the periods in one query)."""
+    if not periods:
+        return {}
+    ends = {p.period_start - timedelta(days=1) for p in periods}
+    found = (
+        TaxReturn.objects.filter(
+            status=ReturnStatus.FILED,
+            period__registration_id__in={p.registration_id for p in periods},
+            period__period_end__in=ends,
+        )
+        .order_by("filed_at", "pk")
+        .values_list("period__registration_id", "period__period_end", "credit")
+    )
+    return {(registration, end): credit for registration, end, credit in found}  # the latest wins
+
+
+def _too_large(computation: Computation) -> str:
+    amounts = (computation.tax_due, computation.credit, computation.penalty, computation.interest)
+    if any(abs(a) >= _LARGEST for a in (*amounts, computation.amount_due)):
+        return "An amount on this return is too large: check the amounts in the row."
+    return ""
+
+
+def _insert(actor: Login, items: list[ReturnItem], filed_on: date) -> None:
+    if not items:
+        return
+    now = timezone.now()
+    filed_at = (
+        now if filed_on == timezone.localdate(now) else timezone.make_aware(datetime.combine(filed_on, time(10, 0)))
+    )
+    returns = []
+    for item in items:
+        period, c = item.period, item.computation
+        registration = period.registration
+        item.tax_return = TaxReturn(
+            period=period,
+            business_id=registration.business_id,
+            tax_type_id=registration.tax_type_id,
+            form=RETURN_FORMS[registration.tax_type.code].name,
+            status=ReturnStatus.FILED,
+            data={k: str(cents(v)) for k, v in item.values.items()},
+            lines=[line.as_dict() for line in c.lines],
+            tax_due=c.tax_due,
+            credit=c.credit,
+            penalty=c.penalty,
+            interest=c.interest,
+            amount_due=c.amount_due,
+            confirmation_number=confirmation_number_new(),
+            submission_token=item.submission_token,
+            created_by=actor,
+            filed_by=actor,
+            created_at=now,
+            updated_at=now,
+            filed_at=filed_at,
+            filed_on=filed_on,
+        )
+        returns.append(item.tax_return)
+    _store(returns)
+    audit_record_many(
+        event="return.filed",
+        actor=actor,
+        target_type=TaxReturn._meta.label,
+        rows=[
+            (
+                r.pk,
+                r.business_id,
+                {
+                    "form": r.form,
+                    "period_end": r.period.period_end.isoformat(),
+                    "confirmation_number": r.confirmation_number,
+                    "amended": False,
+                    "amount_due": str(r.amount_due),
+                },
+                item.acting,
+            )
+            for r, item in zip(returns, items, strict=True)
+        ],
+    )
+    on_time = [r.pk for r in returns if filed_on <= r.period.due_date]
+    if on_time:
+        # On time: DRS processes them at once (tsc/ledger), one task for the batch. Late ones wait.
+        from tsc.ledger.tasks import process_returns
+
+        transaction.on_commit(lambda: process_returns.enqueue(on_time))
+
+
+_COLUMNS = (
+    "business_id",
+    "tax_type_id",
+    "period_id",
+    "form",
+    "status",
+    "data",
+    "lines",
+    "tax_due",
+    "credit",
+    "penalty",
+    "interest",
+    "amount_due",
+    "record_count",
+    "confirmation_number",
+    "submission_token",
+    "created_by_id",
+    "filed_by_id",
+    "created_at",
+    "updated_at",
+    "filed_at",
+    "filed_on",
+)
+
+
+def _store(returns: list[TaxReturn]) -> None:
+    """Insert the returns in bulk. PostgreSQL: primary keys taken from the table's sequence first
+    (COPY gives none back, and the audit rows and the caller need them); SQLite: read back by
+    submission token (the transaction holds the database's write lock meanwhile)."""
+    table = TaxReturn._meta.db_table
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(returns)]
+            )
+            for r, (pk,) in zip(returns, cursor.fetchall(), strict=True):
+                r.pk = pk
+    dumps = json.dumps
+    rows = [
+        (
+            r.business_id,
+            r.tax_type_id,
+            r.period_id,
+            r.form,
+            r.status,
+            dumps(r.data),
+            dumps(r.lines),
+            r.tax_due,
+            r.credit,
+            r.penalty,
+            r.interest,
+            r.amount_due,
+            0,
+            r.confirmation_number,
+            r.submission_token,
+            r.created_by_id,
+            r.filed_by_id,
+            r.created_at,
+            r.updated_at,
+            r.filed_at,
+            r.filed_on,
+        )
+        for r in returns
+    ]
+    if postgres:
+        insert_rows(TaxReturn, ("id", *_COLUMNS), [(r.pk, *row) for r, row in zip(returns, rows, strict=True)])
+    else:
+        insert_rows(TaxReturn, _COLUMNS, rows)
+        ids = dict(
+            TaxReturn.objects.filter(submission_token__in=[r.submission_token for r in returns]).values_list(
+                "submission_token", "pk"
+            )
+        )
+        for r in returns:
+            r.pk = ids[r.submission_token]
+    for r in returns:
+        r._state.adding = False

@@ -1,0 +1,177 @@
+"""Filing a batch of returns in one transaction (tsc/filing/batch.py) leaves exactly what filing
+them one by one with `return_submit` leaves: the returns, their audit rows and, once processed,
+their ledger postings; and it leaves to the per-return path what it cannot do safely."""
+
+import uuid
+from datetime import date
+from decimal import Decimal as D
+from types import SimpleNamespace
+
+import pytest
+import time_machine
+from django.db import transaction
+
+from tsc.audit.models import AuditEvent
+from tsc.filing.batch import ReturnItem, returns_file
+from tsc.filing.models import ReturnStatus, TaxReturn
+from tsc.filing.services import return_save_draft, return_submit
+from tsc.ledger.models import Assessment, LedgerEntry
+
+ACTING = {"relationship": "bulk_filer", "for_business": 0, "by_firm": 0}
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel("2026-01-20 12:00:00-05:00", tick=False):
+        yield
+
+
+def period(business, code: str, end: date):
+    found = business.registrations.get(tax_type__code=code).periods.select_related("registration__tax_type")
+    return found.get(period_end=end)
+
+
+def ct941_values(withheld="300.00", paid="0.00") -> dict:
+    third = (D(withheld) / 3).quantize(D("0.01"))
+    months = {"m1": third, "m2": third, "m3": D(withheld) - 2 * third}
+    return {"l1": D("5000.00"), "l2": D("5000.00"), "l3": D(withheld), "l5": D(paid)} | months
+
+
+def snapshot(tax_return: TaxReturn) -> dict:
+    """What filing left for one return, without what differs by nature (numbers, ids, times)."""
+    tax_return = TaxReturn.objects.get(pk=tax_return.pk)
+    audit = {
+        e.event: {k: v for k, v in e.data.items() if k != "confirmation_number"} | {"actor": e.actor_id}
+        for e in AuditEvent.objects.filter(target_type="filing.TaxReturn", target_id=str(tax_return.pk))
+    }
+    assessment = Assessment.objects.filter(tax_return=tax_return).values("tax", "penalty").first()
+    entries = list(
+        LedgerEntry.objects.filter(tax_return=tax_return)
+        .order_by("kind")
+        .values_list("kind", "amount", "effective_date", "memo", "period_id", "business_id")
+    )
+    fields = ("form", "status", "data", "lines", "tax_due", "credit", "penalty", "interest", "amount_due")
+    fields += ("period_id", "business_id", "tax_type_id", "filed_by_id", "created_by_id", "filed_on", "amends_id")
+    return {f: getattr(tax_return, f) for f in fields} | {"audit": audit, "assessment": assessment, "ledger": entries}
+
+
+def per_row(actor, items: list[ReturnItem], capture) -> list[dict]:
+    """File the items one by one with return_submit, keep what it left, and undo it all."""
+    from tsc.bulk.imports import acting_for
+
+    with transaction.atomic():
+        found = []
+        for item in items:
+            with capture(execute=True), acting_for(_Described(item.acting)):
+                found.append(
+                    return_submit(actor=actor, period=item.period, values=item.values, submission_token=uuid.uuid4())
+                )
+        shots = [snapshot(r) for r in found]
+        transaction.set_rollback(True)
+    return shots
+
+
+class _Described:
+    def __init__(self, acting):
+        self.acting = acting
+
+    def describe(self):
+        return self.acting
+
+
+def items_for(demo) -> list[ReturnItem]:
+    return [
+        # On time (due 02/20/2026): processed by the ledger at once.
+        ReturnItem(period(demo.nutmeg, "ST", date(2025, 12, 31)), {"l1_c1": D("10000.00")}, uuid.uuid4(), ACTING),
+        # Late (due 12/22/2025): penalty and interest, waits for a clerk.
+        ReturnItem(period(demo.nutmeg, "ST", date(2025, 11, 30)), {"l1_c1": D("2500.00")}, uuid.uuid4(), ACTING),
+        # CT-941, late, with a credit carried to the next quarter.
+        ReturnItem(
+            period(demo.nutmeg, "WH", date(2025, 6, 30)), ct941_values("300.00", "500.00"), uuid.uuid4(), ACTING
+        ),
+        # The next quarter in the same batch: line 4 is the credit of the one just before.
+        ReturnItem(period(demo.nutmeg, "WH", date(2025, 9, 30)), ct941_values("300.00"), uuid.uuid4(), ACTING),
+        ReturnItem(period(demo.bakery, "ST", date(2025, 12, 31)), {"l1_c1": D("99.99")}, uuid.uuid4(), None),
+    ]
+
+
+def test_a_batch_files_the_same_returns_audit_rows_and_postings_as_one_by_one(demo, django_capture_on_commit_callbacks):
+    expected = per_row(demo.admin, items_for(demo), django_capture_on_commit_callbacks)
+    items = items_for(demo)
+    with django_capture_on_commit_callbacks(execute=True):
+        returns_file(actor=demo.admin, items=items)
+
+    assert not [i for i in items if i.fallback or i.problem]
+    assert [snapshot(i.tax_return) for i in items] == expected
+    q3 = items[3].tax_return
+    assert q3.lines[3]["number"] == "4" and q3.lines[3]["amount"] == "200.00"  # Q2's credit, carried
+    assert all(i.tax_return.confirmation_number.startswith("TSC-") for i in items)
+    # The on-time ones are on the ledger; the late ones wait in the work queue.
+    assert Assessment.objects.filter(tax_return=items[0].tax_return).exists()
+    assert not Assessment.objects.filter(tax_return=items[1].tax_return).exists()
+
+
+def test_a_token_already_used_returns_that_filing(demo, django_capture_on_commit_callbacks):
+    items = items_for(demo)[:2]
+    with django_capture_on_commit_callbacks(execute=True):
+        returns_file(actor=demo.admin, items=items)
+    first = [i.tax_return.confirmation_number for i in items]
+    again = [ReturnItem(i.period, i.values, i.submission_token, ACTING) for i in items]
+    with django_capture_on_commit_callbacks(execute=True):
+        returns_file(actor=demo.admin, items=again)
+    assert [i.tax_return.confirmation_number for i in again] == first
+    assert TaxReturn.objects.filter(status=ReturnStatus.FILED).count() == 2
+    assert AuditEvent.objects.filter(event="return.filed").count() == 2
+
+
+def test_what_the_batch_cannot_do_safely_is_left_to_the_per_return_path(demo, django_capture_on_commit_callbacks):
+    items = items_for(demo)
+    # The client's own user filed one period before the batch, and keeps a draft of another.
+    return_submit(actor=demo.admin, period=items[1].period, values={}, submission_token=uuid.uuid4())
+    return_save_draft(actor=demo.admin, period=items[2].period, values=ct941_values())
+    items.append(ReturnItem(items[0].period, {"l1_c1": D("1.00")}, uuid.uuid4(), ACTING))  # the same period again
+    with django_capture_on_commit_callbacks(execute=True):
+        returns_file(actor=demo.admin, items=items)
+    # 1: filed before; 2: a draft; 3: its prior quarter (2) goes the other way; 5: a second return of 0's period.
+    assert [i.fallback for i in items] == [False, True, True, True, False, True]
+    assert [i.tax_return is not None for i in items] == [True, False, False, False, True, False]
+
+
+def test_a_conflict_at_insert_leaves_every_return_to_the_per_return_path(
+    demo, monkeypatch, django_capture_on_commit_callbacks
+):
+    items = items_for(demo)
+    # The period is filed after the batch looked (as if another server got there first).
+    return_submit(actor=demo.admin, period=items[1].period, values={}, submission_token=uuid.uuid4())
+    real = TaxReturn.objects.filter
+
+    def blind(*args, **kwargs):
+        if "period_id__in" in kwargs:
+            return real(pk__in=[])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(TaxReturn.objects, "filter", blind)
+    with django_capture_on_commit_callbacks(execute=True):
+        returns_file(actor=demo.admin, items=items)
+    monkeypatch.undo()
+    assert all(i.fallback and i.tax_return is None for i in items)
+    assert TaxReturn.objects.filter(status=ReturnStatus.FILED).count() == 1  # nothing of the batch was kept
+    assert not AuditEvent.objects.filter(event="return.filed", data__acting=ACTING).exists()
+
+
+def test_on_time_returns_are_processed_by_one_task_for_the_batch(demo, monkeypatch, django_capture_on_commit_callbacks):
+    calls = []
+    monkeypatch.setattr("tsc.ledger.tasks.process_returns", SimpleNamespace(enqueue=calls.append))
+    monkeypatch.setattr("tsc.ledger.tasks.process_return", SimpleNamespace(enqueue=calls.append))
+    items = items_for(demo)
+    with django_capture_on_commit_callbacks(execute=True):
+        returns_file(actor=demo.admin, items=items)
+    assert calls == [[items[0].tax_return.pk, items[4].tax_return.pk]]
+
+
+def test_an_amount_too_large_for_the_column_is_a_problem_of_that_return_only(demo):
+    items = items_for(demo)[:2]
+    items[0].values = {"l1_c1": D("999999999999999.00")}
+    returns_file(actor=demo.admin, items=items)
+    assert "too large" in items[0].problem and items[0].tax_return is None
+    assert items[1].tax_return is not None and not items[1].problem

@@ -1,0 +1,57 @@
+"""Inserting many rows of one model fast: COPY on PostgreSQL (psycopg 3), one prepared INSERT run
+with executemany on SQLite.
+
+The ORM's bulk_create builds its SQL anew for every batch and converts every value through every
+field; for a batch of thousands of rows that is most of the time. Here the columns are the
+model's own (attribute names checked against _meta), the caller hands values as the database
+takes them (JSON columns as JSON text), and only the few types SQLite stores differently from
+what Python gives (UUIDs, aware datetimes) are converted, once per value.
+"""
+
+from collections.abc import Callable, Sequence
+
+from django.db import connection, models
+
+
+def _columns(model: type[models.Model], names: Sequence[str]) -> list[models.Field]:
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    return [by_attname[name] for name in names]  # a KeyError for a name that is not a column
+
+
+def _sqlite_converter(field: models.Field) -> Callable | None:
+    if isinstance(field, models.UUIDField):
+        return lambda v: v.hex if v is not None else None
+    if isinstance(field, models.DateTimeField):
+        return connection.ops.adapt_datetimefield_value
+    return None
+
+
+def insert_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Insert `rows` (tuples in the order of `names`, the model's attribute names) into the
+    model's table, inside the caller's transaction."""
+    if not rows:
+        return
+    fields = _columns(model, names)
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Names come from the model's metadata, never from input; values go through COPY. The
+            # raw cursor's errors are turned into Django's (an IntegrityError the caller catches).
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        converters = [(i, c) for i, f in enumerate(fields) if (c := _sqlite_converter(f)) is not None]
+        if converters:
+            converted = []
+            for row in rows:
+                row = list(row)
+                for i, convert in converters:
+                    row[i] = convert(row[i])
+                converted.append(row)
+            rows = converted
+        # Names come from the model's metadata, never from input; values are bound parameters.
+        placeholders = ", ".join(["%s"] * len(fields))
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608

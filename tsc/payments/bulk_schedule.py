@@ -1,0 +1,143 @@
+"""Scheduling a batch of payments from the bank accounts on file in one transaction (a bulk
+filer's File Import: a payment with many of its rows).
+
+Each payment is what `payment_schedule` would have made: the same checks in the same order and
+words (the period is the client's, the right to pay by `may`, the amount and the requested date,
+the return's period, banking information on file), the same Payment row (its own confirmation
+number, the account on file copied and encrypted again, the submission token) and the same
+"payment.scheduled" audit row. A token already used returns its payment. If the insert fails on a
+unique constraint (the same token scheduled meanwhile), nothing of the batch is kept and every
+item is left to `payment_schedule` (`fallback`).
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+
+from tsc.accounts.acting import Acting, Relationship
+from tsc.accounts.rights import Action, may
+from tsc.audit.services import audit_record_many
+from tsc.filing.models import TaxReturn
+from tsc.taxpayers.models import FilingPeriod
+
+from .models import BankAccount, Payment
+from .services import BankDetails, _new_payment, amount_problem, requested_date_problem
+
+
+@dataclass
+class PaymentItem:
+    """One payment from the account on file: the period (registration, tax type and business
+    loaded), the amount, the requested date, the token, and the return it pays, if any."""
+
+    ctx: Acting
+    period: FilingPeriod
+    amount: Decimal
+    requested_date: date
+    submission_token: uuid.UUID
+    tax_return: TaxReturn | None = None
+    # The outcome: the payment, or the problem (as payment_schedule words it), or `fallback`.
+    payment: Payment | None = None
+    problem: str = ""
+    fallback: bool = False
+
+
+def payments_schedule(items: list[PaymentItem]) -> list[PaymentItem]:
+    """Schedule the items' payments in one transaction; returns the items, each with its
+    `payment`, its `problem` or `fallback` set. Call outside any transaction."""
+    tokens = [i.submission_token for i in items]
+    existing = {p.submission_token: p for p in Payment.objects.filter(submission_token__in=tokens)}
+    on_file = {
+        (b.business_id, b.tax_type_id): b
+        for b in BankAccount.objects.filter(business_id__in={i.period.registration.business_id for i in items})
+    }
+    date_problems: dict[date, str | None] = {}
+    todo: list[PaymentItem] = []
+    for item in items:
+        if (found := existing.get(item.submission_token)) is not None:
+            item.payment = found
+            continue
+        registration = item.period.registration
+        if item.requested_date not in date_problems:
+            date_problems[item.requested_date] = requested_date_problem(item.requested_date)
+        account = on_file.get((registration.business_id, registration.tax_type_id))
+        if not item.ctx.owns(registration.business_id):
+            item.problem = "That filing period is not one of yours."
+        elif not may(item.ctx, Action.MAKE_PAYMENT, tax_type=registration.tax_type):
+            item.problem = "You do not have the rights to do this."
+        elif problem := amount_problem(item.amount) or date_problems[item.requested_date]:
+            item.problem = problem
+        elif item.tax_return is not None and item.tax_return.period_id != item.period.pk:
+            item.problem = "That return is for another period."
+        elif account is None:
+            item.problem = (
+                f"There is no banking information on file for {registration.tax_type.name}. Enter a bank account "
+                "for this payment, or ask your TSC Administrator to add it under Make Changes to the Business "
+                "Profile."
+            )
+        else:
+            item.payment = _new_payment(
+                item.ctx,
+                BankDetails(account.routing_number, account.account_number, account.account_type),
+                item.amount,
+                item.requested_date,
+                item.submission_token,
+                business_id=registration.business_id,
+                tax_type=registration.tax_type,
+                period=item.period,
+                tax_return=item.tax_return,
+                one_time_account=False,
+                bulk_filer=getattr(item.ctx.authorization, "bulk_filer", None),
+            )
+            todo.append(item)
+    try:
+        with transaction.atomic():
+            _insert(todo)
+    except IntegrityError:
+        for item in todo:
+            item.payment, item.fallback = None, True
+    return items
+
+
+def _acting(ctx: Acting) -> dict | None:
+    """What the acting middleware binds for the audit rows: nothing for a business's own users."""
+    return ctx.describe() if ctx.relationship not in (None, Relationship.OWN_USER) else None
+
+
+def _insert(items: list[PaymentItem]) -> None:
+    if not items:
+        return
+    Payment.objects.bulk_create([i.payment for i in items], batch_size=500)
+    by_actor: dict[int | None, list[PaymentItem]] = {}
+    for item in items:
+        by_actor.setdefault(item.ctx.login.pk if item.ctx.login else None, []).append(item)
+    for group in by_actor.values():
+        _audit(group)
+
+
+def _audit(items: list[PaymentItem]) -> None:
+    audit_record_many(
+        event="payment.scheduled",
+        actor=items[0].ctx.login,
+        target_type=Payment._meta.label,
+        rows=[
+            (
+                p.pk,
+                p.business_id,
+                {
+                    "confirmation_number": p.confirmation_number,
+                    "amount": str(p.amount),
+                    "requested_date": p.requested_date.isoformat(),
+                    "account": f"…{p.account_last4}",
+                    "tax_type": i.period.registration.tax_type.code,
+                    "period_end": i.period.period_end.isoformat(),
+                    "one_time_account": False,
+                },
+                _acting(i.ctx),
+            )
+            for i in items
+            for p in (i.payment,)
+        ],
+    )
