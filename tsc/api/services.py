@@ -212,3 +212,17 @@ def idempotency_finish(claimed: IdempotencyKey, *, status: int, body: Any) -> No
 def idempotency_release(claimed: IdempotencyKey) -> None:
     """The request failed without an answer: the key may be used again."""
     IdempotencyKey.objects.filter(pk=claimed.pk, status__isnull=True).delete()
+
+
+def idempotency_keys_prune(*, now=None) -> int:
+    """Forget the idempotency keys older than TSC_API_IDEMPOTENCY_DAYS (default 7): a client
+    retries a POST within minutes, and the table would otherwise grow with every POST ever
+    made. Deleted in chunks (short transactions); safe to run on several workers at once."""
+    days = getattr(settings, "TSC_API_IDEMPOTENCY_DAYS", 7)
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    deleted = 0
+    while True:
+        chunk = list(IdempotencyKey.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:5000])
+        if not chunk:
+            return deleted
+        deleted += IdempotencyKey.objects.filter(pk__in=chunk).delete()[0]
