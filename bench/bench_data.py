@@ -73,7 +73,9 @@ def write_file(path: Path, n: int, year: int, *, name: str = "BENCH CO") -> None
         )
 
 
-def make_upload(business, period, path: Path):
+def make_upload(business, period, path: Path, expected: int = 0):
+    """The Upload row of a received file; `expected` is the record count upload_receive would
+    have estimated (B lines), which decides whether a child process checks it."""
     from django.core.files import File
 
     from tsc.filing.models import Upload, UploadKind
@@ -87,6 +89,7 @@ def make_upload(business, period, path: Path):
             original_name=path.name,
             size=path.stat().st_size,
             sha256="0" * 64,
+            expected_records=expected,
         )
         upload.file.save("upload", File(f), save=False)
         upload.save()

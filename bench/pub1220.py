@@ -122,7 +122,7 @@ def main(n: int) -> None:
     write_file(path, n, period.period_end.year)
     written = time.perf_counter() - started
     rss_before = peak_rss_mb()
-    upload = make_upload(business, period, path)
+    upload = make_upload(business, period, path, expected=n)
     bare = bare_parse(path)
     checked = check_only(upload)
     started = time.perf_counter()

@@ -213,6 +213,9 @@ TSC_BATCH_HOUR = envint("TSC_BATCH_HOUR", 17)
 
 # Uploaded 1099/W-2G files are deleted this many days after they were checked (accepted or not).
 TSC_UPLOAD_RETENTION_DAYS = envint("TSC_UPLOAD_RETENTION_DAYS", 90)
+# Uploads of at least this many records are checked by a child process while this one stores
+# them (tsc/filing/upload_pipeline.py); 0 checks every upload in one process.
+TSC_UPLOAD_PIPELINE_RECORDS = envint("TSC_UPLOAD_PIPELINE_RECORDS", 20_000)
 # The visit log of the privacy policy (tsc/visits): days a visit is kept, and this server's
 # address when the WSGI server does not say (found from the host otherwise).
 TSC_VISIT_RETENTION_DAYS = envint("TSC_VISIT_RETENTION_DAYS", 365)

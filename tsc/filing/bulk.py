@@ -62,21 +62,17 @@ def _total(amounts) -> Decimal:
     return sum((amount for _, amount in amounts), ZERO)
 
 
-def insert_records(tax_return_id: int, numbered: Iterable[tuple[int, InformationReturn]]) -> None:
-    numbered = list(numbered)
-    if not numbered:
-        return
+def record_rows(numbered: Iterable[tuple[int, InformationReturn]]) -> list[tuple]:
+    """The rows of the records as stored, but for the return's id and with the TIN still in clear
+    (`insert_rows` encrypts it): plain strings and numbers, cheap to send to another process."""
     # The amounts go as JSON text on both engines: COPY hands text to a jsonb column as it would
     # for any other type, and building the text here is cheaper than a JSON encoder per row.
     amounts, total = _amounts_json, _total
-    tins = pii.encrypt_many([rec.payee_tin for _, rec in numbered])
-    rows = [
+    return [
         (
-            tax_return_id,
             number,
             rec.form,
-            tin,
-            rec.payee_tin[-4:],  # checked: 9 ASCII digits
+            rec.payee_tin,
             rec.tin_type,
             rec.payee_name,
             rec.payee_address,
@@ -85,16 +81,31 @@ def insert_records(tax_return_id: int, numbered: Iterable[tuple[int, Information
             rec.payee_zip,
             rec.account_number,
             amounts(rec.amounts) if rec.amounts else "{}",
-            total(rec.amounts) if rec.amounts else ZERO,
-            rec.state_tax_withheld,
+            str(total(rec.amounts)) if rec.amounts else "0.00",
+            str(rec.state_tax_withheld),
         )
-        for (number, rec), tin in zip(numbered, tins, strict=True)
+        for number, rec in numbered
+    ]
+
+
+def insert_rows(tax_return_id: int, rows: list[tuple]) -> None:
+    """Store rows made by `record_rows` on the return, each TIN encrypted on the way."""
+    if not rows:
+        return
+    tins = pii.encrypt_many([row[2] for row in rows])
+    rows = [
+        (tax_return_id, number, form, tin, clear[-4:], *rest)  # the TIN was checked: 9 ASCII digits
+        for (number, form, clear, *rest), tin in zip(rows, tins, strict=True)
     ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             _copy(cursor.cursor, rows)
         else:
             cursor.executemany(_sql(), rows)
+
+
+def insert_records(tax_return_id: int, numbered: Iterable[tuple[int, InformationReturn]]) -> None:
+    insert_rows(tax_return_id, record_rows(numbered))
 
 
 def _copy(cursor, rows: list[tuple]) -> None:

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,12 +21,12 @@ from tsc.audit.services import audit_record
 from tsc.lib.errors import ServiceError
 from tsc.lib.formats import nonwage_csv, pub1220
 from tsc.lib.formats.pub1220_layout import RECORD_LENGTH
-from tsc.lib.formats.records import CFSF_STATE_CODES, CONNECTICUT, InformationReturn, Parsed, Problem
+from tsc.lib.formats.records import CFSF_STATE_CODES, CONNECTICUT, ZERO, InformationReturn, Parsed, Problem
 from tsc.lib.sealed_files import SealedFileError
 from tsc.taxpayers.models import FilingPeriod
 
-from . import services
-from .bulk import insert_records
+from . import services, upload_pipeline
+from .bulk import insert_rows, record_rows
 from .models import InformationReturnRecord, ReturnStatus, TaxReturn, Upload, UploadKind, UploadStatus
 
 log = logging.getLogger(__name__)
@@ -141,8 +142,9 @@ class _Checker:
     checking goes on so the taxpayer sees every problem at once. Another state's records are not
     Connecticut tax: they are counted by state and left out (docs/adr/0004)."""
 
-    def __init__(self, upload: Upload):
+    def __init__(self, upload: Upload, progress=None):
         self.upload = upload
+        self.progress = progress or progress_set  # (token, records checked so far)
         self.records = 0
         self.problem_count = 0
         self.problems: list[dict] = []
@@ -165,7 +167,7 @@ class _Checker:
             if fein and record.payer_tin != fein:
                 self.note(Problem(item.record_number, "Payer TIN", _FEIN_MISMATCH))
             if self.records % PROGRESS_EVERY == 0:
-                progress_set(token, self.records)
+                self.progress(token, self.records)
             code = record.state_code
             if code and code != CONNECTICUT:  # InformationReturn.is_connecticut, inline: 100,000s of calls
                 self.other_states[code] = self.other_states.get(code, 0) + 1
@@ -239,23 +241,19 @@ def upload_process(token: str) -> Upload:
         data={"staging_for": str(upload.token)},
     )
     totals = services.NonWageTotals()
-    batch: list[tuple[int, InformationReturn]] = []
+    pipelined = upload_pipeline.wanted(upload)
+    source = upload_pipeline.batches(checker, checked_batches) if pipelined else checked_batches(checker)
     try:
-        for record in checker:
-            totals.count += 1
-            for _, amount in record.amounts:
-                totals.paid += amount
-            totals.withheld += record.state_tax_withheld
-            batch.append((totals.count, record))
-            if len(batch) >= STAGE_BATCH:
-                _stage(staged, batch, checker)
+        for rows, paid, withheld in source:
+            totals.count += len(rows)
+            totals.paid += paid
+            totals.withheld += withheld
+            _stage(staged, rows, checker)
     except SealedFileError as error:
         # Damaged, truncated or tampered with at rest, or sealed under a key since removed: it
         # will never read back, so it is rejected (retrying would fail forever) and said why.
         log.error("upload %s: the stored file cannot be unsealed (%s)", upload.token, error)
         checker.note(Problem(0, "File", "could not be read back from storage. Upload the file again."))
-    if not checker.problem_count:
-        _stage(staged, batch, checker)
     if not checker.problem_count:
         try:
             draft = services.ct1096_adopt_staged(actor=upload.uploaded_by, staged=staged, totals=totals)
@@ -272,11 +270,28 @@ def upload_process(token: str) -> Upload:
     return _finish(upload, UploadStatus.REJECTED, checker, checker.problems, checker.problem_count)
 
 
-def _stage(staged: TaxReturn, batch: list, checker: "_Checker") -> None:
+def checked_batches(checker: "_Checker") -> Iterator[tuple[list[tuple], Decimal, Decimal]]:
+    """The checked Connecticut records as rows to store (`bulk.record_rows`), STAGE_BATCH at a
+    time, each batch with its amounts paid and its tax withheld."""
+    batch: list[tuple[int, InformationReturn]] = []
+    paid = withheld = ZERO
+    for number, record in enumerate(checker, 1):
+        for _, amount in record.amounts:
+            paid += amount
+        withheld += record.state_tax_withheld
+        batch.append((number, record))
+        if len(batch) >= STAGE_BATCH:
+            yield record_rows(batch), paid, withheld
+            batch, paid, withheld = [], ZERO, ZERO
     if batch:
+        yield record_rows(batch), paid, withheld
+
+
+def _stage(staged: TaxReturn, rows: list[tuple], checker: "_Checker") -> None:
+    """One batch of rows in its own short transaction, numbered on from what is staged."""
+    if rows:
         with transaction.atomic():
-            insert_records(staged.pk, batch)
-        batch.clear()
+            insert_rows(staged.pk, rows)
     Upload.objects.filter(pk=checker.upload.pk).update(records_checked=checker.records)
 
 

@@ -225,13 +225,13 @@ def test_records_are_staged_in_short_transactions(demo, period, monkeypatch):
 
     monkeypatch.setattr(uploads, "STAGE_BATCH", 2)
     depths = []
-    real = uploads.insert_records
+    real = uploads.insert_rows
 
     def watch(*args):
         depths.append(len(transaction.get_connection().atomic_blocks))
         return real(*args)
 
-    monkeypatch.setattr(uploads, "insert_records", watch)
+    monkeypatch.setattr(uploads, "insert_rows", watch)
     upload = receive(demo, period)
     outer = len(transaction.get_connection().atomic_blocks)  # the test's own transaction
     upload_process(str(upload.token))
@@ -308,7 +308,7 @@ def test_committed_batches_of_a_crashed_check_are_cleaned_up_by_the_retry(demo, 
     from tsc.filing.models import InformationReturnRecord, ReturnStatus, TaxReturn
 
     monkeypatch.setattr(uploads, "STAGE_BATCH", 2)
-    real = uploads.insert_records
+    real = uploads.insert_rows
     calls = []
 
     def crash_on_second(*args):
@@ -317,7 +317,7 @@ def test_committed_batches_of_a_crashed_check_are_cleaned_up_by_the_retry(demo, 
             raise RuntimeError("the worker died")
         return real(*args)
 
-    monkeypatch.setattr(uploads, "insert_records", crash_on_second)
+    monkeypatch.setattr(uploads, "insert_rows", crash_on_second)
     # Outside a transaction the check would run as soon as the upload commits (tasks run at
     # once in the tests): here the test runs it.
     monkeypatch.setattr(tasks, "check_upload", SimpleNamespace(enqueue=lambda token: None))
