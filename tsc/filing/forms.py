@@ -3,7 +3,7 @@ from datetime import date
 from django import forms
 
 from tsc.lib.fields import MoneyField, SlashedDateField
-from tsc.lib.forms import UswdsForm
+from tsc.lib.forms import FastBoundField, UswdsForm
 
 from .forms_registry import ReturnForm
 
@@ -63,6 +63,10 @@ def three_years_before(day: date) -> date:
 
 
 class HistorySearchForm(UswdsForm):
+    """The search at the top of View Return History (and of the payment lists and the account,
+    which extend it): rendered without the widget templates, as it is on every such page."""
+
+    bound_field_class = FastBoundField
     BY_PERIOD_END = "period_end"
     BY_FILING_DATE = "filing_date"
 

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 
 from tsc.accounts.access import load
 from tsc.accounts.acting import Acting
 from tsc.accounts.rights import Action, tax_type_ids_with
-from tsc.taxpayers.models import FilingPeriod, TaxType
+from tsc.taxpayers.models import FilingPeriod, Registration, TaxType
+from tsc.taxpayers.periods import periods_between, return_frequency
 
 from .models import ReturnStatus, TaxReturn, Upload
 
@@ -19,30 +20,63 @@ from .models import ReturnStatus, TaxReturn, Upload
 @dataclass(frozen=True)
 class PeriodRow:
     period: FilingPeriod
+    tax_type: TaxType
     status: str  # "not filed" | "draft" | "filed"
     overdue: bool
 
 
-def filing_periods(ctx: Acting, tax_type: TaxType, *, since: date, today: date) -> list[PeriodRow]:
-    """Periods of one tax type ended since `since`, newest first, with their filing status.
-    Unfiled periods older than that are listed too: they still need a return."""
+def registrations_to_prepare(ctx: Acting, tax_types: list[TaxType], *, today: date) -> list[TaxType]:
+    """The tax types whose periods ended by `today` are not all there yet, or that have no
+    registration while every business is offered them (Withholding Non-Wage): File Returns
+    has `services.registration_for_filing` make them. One read for every tax type (issue 13);
+    as `filing_periods_current` has it, the periods are made all at once, so the latest one
+    tells."""
+    registrations = {
+        r.tax_type_id: r
+        for r in Registration.objects.filter(business_id=ctx.taxpayer_id, tax_type__in=tax_types).annotate(
+            latest_end=Max("periods__period_end")
+        )
+    }
+    missing = []
+    for tax_type in tax_types:
+        registration = registrations.get(tax_type.pk)
+        if registration is None:
+            if tax_type.offered_to_all_businesses:
+                missing.append(tax_type)
+            continue
+        frequency = return_frequency(tax_type.code, registration.filing_frequency)
+        ends = [
+            end
+            for start, end in periods_between(registration.start_date, today, frequency)
+            if registration.end_date is None or start <= registration.end_date
+        ]
+        if ends and (registration.latest_end is None or registration.latest_end < ends[-1]):
+            missing.append(tax_type)
+    return missing
+
+
+def filing_periods(ctx: Acting, tax_types: list[TaxType], *, since: date, today: date) -> dict[int, list[PeriodRow]]:
+    """By tax type id: the periods ended since `since`, newest first, with their filing status.
+    Unfiled periods older than that are listed too: they still need a return. One query for
+    every tax type the context may prepare returns of."""
     filed = TaxReturn.objects.filter(period=OuterRef("pk"), status=ReturnStatus.FILED)
     draft = TaxReturn.objects.filter(period=OuterRef("pk"), status=ReturnStatus.DRAFT)
+    by_id = {t.pk: t for t in tax_types}
     periods = (
         FilingPeriod.objects.filter(
             registration__business_id=ctx.taxpayer_id,
-            registration__tax_type_id__in=tax_type_ids_with(ctx, Action.PREPARE_RETURN),
-            registration__tax_type=tax_type,
+            registration__tax_type_id__in=[t for t in tax_type_ids_with(ctx, Action.PREPARE_RETURN) if t in by_id],
         )
-        .annotate(has_filed=Exists(filed), has_draft=Exists(draft))
+        .annotate(has_filed=Exists(filed), has_draft=Exists(draft), tax_type_id=F("registration__tax_type_id"))
+        .filter(Q(period_end__gte=since) | Q(has_filed=False))
         .order_by("-period_end")
     )
-    rows = []
+    rows: dict[int, list[PeriodRow]] = {t.pk: [] for t in tax_types}
     for period in periods:
-        if period.period_end < since and period.has_filed:
-            continue
         status = "filed" if period.has_filed else "draft" if period.has_draft else "not filed"
-        rows.append(PeriodRow(period, status, overdue=status != "filed" and period.due_date < today))
+        rows[period.tax_type_id].append(
+            PeriodRow(period, by_id[period.tax_type_id], status, overdue=status != "filed" and period.due_date < today)
+        )
     return rows
 
 
@@ -93,18 +127,34 @@ def return_for(ctx: Acting, return_id: int) -> TaxReturn:
     return load(ctx, tax_return, business_id=business_id, tax_type=None, actions=(), mine=readable)
 
 
-def return_history(ctx: Acting, tax_type: TaxType, *, by: str, start: date, end: date) -> QuerySet[TaxReturn]:
-    """Filed returns the context may read, by period end or by filing date, newest first."""
+# What View Return History shows of each return (tsc/filing/tables.py): not the lines and data.
+HISTORY_COLUMNS = (
+    "pk",
+    "confirmation_number",
+    "amends_id",
+    "form",
+    "period__period_end",
+    "filed_on",
+    "filed_by__user_id",
+    "amount_due",
+)
+
+
+def return_history(ctx: Acting, tax_type: TaxType, *, by: str, start: date, end: date) -> QuerySet[dict]:
+    """Filed returns the context may read, by period end or by filing date, newest first, as
+    the columns the page shows (HISTORY_COLUMNS). By period end, the periods are the business's
+    own (its registration's index), not a range over every period of the state (issue 13)."""
     returns = TaxReturn.objects.filter(
         _returns_visible(ctx), business_id=ctx.taxpayer_id, tax_type=tax_type, status=ReturnStatus.FILED
     )
     if by == "period_end":
-        returns = returns.filter(period__period_end__range=(start, end))
+        periods = FilingPeriod.objects.filter(
+            registration__business_id=ctx.taxpayer_id, registration__tax_type=tax_type, period_end__range=(start, end)
+        )
+        returns = returns.filter(period__in=periods)
     else:
         returns = returns.filter(filed_on__range=(start, end))
-    return returns.select_related("period", "tax_type", "filed_by", "amends").order_by(
-        "-period__period_end", "-filed_at"
-    )
+    return returns.order_by("-period__period_end", "-filed_at", "-pk").values(*HISTORY_COLUMNS)
 
 
 def prior_quarter_credit(period: FilingPeriod) -> Decimal:

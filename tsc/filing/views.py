@@ -11,11 +11,11 @@ from tsc.accounts.access import require_may, requires
 from tsc.accounts.forms import add_service_error
 from tsc.accounts.rights import Action, may, tax_type_ids_with
 from tsc.lib.errors import ServiceError
-from tsc.lib.paging import page_of
+from tsc.lib.paging import page_links, page_of
 from tsc.taxpayers.models import TaxType
 from tsc.taxpayers.selectors import business_tax_types
 
-from . import selectors, services
+from . import selectors, services, tables
 from .computations import line_changes
 from .forms import HistorySearchForm, ReturnEntryForm, three_years_before
 from .forms_registry import RETURN_FORMS
@@ -35,34 +35,39 @@ def file_returns(request):
     """What needs action first (due and past due, drafts), then each tax type by year: the current
     and previous years open, older years behind a disclosure."""
     today = services.today()
-    since = three_years_before(today)
+    ctx = request.acting
+    tax_types = _tax_types_with(ctx, Action.PREPARE_RETURN)
+    for tax_type in selectors.registrations_to_prepare(ctx, tax_types, today=today):
+        services.registration_for_filing(business=ctx.taxpayer, tax_type=tax_type)
+    periods = selectors.filing_periods(ctx, tax_types, since=three_years_before(today), today=today)
     sections = []
     needs_action = []
-    ctx = request.acting
-    for tax_type in _tax_types_with(ctx, Action.PREPARE_RETURN):
-        services.registration_for_filing(business=ctx.taxpayer, tax_type=tax_type)
-        rows = selectors.filing_periods(ctx, tax_type, since=since, today=today)
-        needs_action += [
-            {"tax_type": tax_type, "period": row.period, "status": row.status, "overdue": row.overdue}
-            for row in rows
-            if row.status != "filed" and row.period.period_end < today
-        ]
+    for tax_type in tax_types:
+        rows = periods[tax_type.pk]
+        needs_action += [row for row in rows if row.status != "filed" and row.period.period_end < today]
         years = {}
         for row in rows:
             years.setdefault(row.period.period_end.year, []).append(row)
+        tables_by_year = [
+            (year, tables.period_table(group, caption=f"{tax_type.name}: periods ending in {year}"))
+            for year, group in years.items()
+        ]
         sections.append(
             {
                 "tax_type": tax_type,
                 "form": RETURN_FORMS[tax_type.code],
-                "rows": rows,
-                "recent": [(year, group) for year, group in years.items() if year >= today.year - 1],
-                "older": [(year, group) for year, group in years.items() if year < today.year - 1],
+                "recent": [(year, table) for year, table in tables_by_year if year >= today.year - 1],
+                "older": [(year, table) for year, table in tables_by_year if year < today.year - 1],
             }
         )
-    needs_action.sort(key=lambda row: (not row["overdue"], row["period"].due_date))
+    needs_action.sort(key=lambda row: (not row.overdue, row.period.due_date))
     context = {
         "sections": sections,
-        "needs_action": needs_action[:NEEDS_ACTION_SHOWN],
+        "needs_action": tables.period_table(
+            needs_action[:NEEDS_ACTION_SHOWN], caption="Periods that need a return", with_tax_type=True
+        )
+        if needs_action
+        else "",
         "needs_action_more": max(len(needs_action) - NEEDS_ACTION_SHOWN, 0),
     }
     return render(request, "filing/file_returns.html", context)
@@ -183,6 +188,7 @@ def history(request):
     tax_types = _tax_types_with(request.acting, Action.VIEW_RETURNS)
     form = HistorySearchForm(request.GET or None, tax_types=tax_types, today=today)
     results = None
+    context = {"form": form, "earliest": three_years_before(today)}
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         results = page_of(
@@ -191,6 +197,5 @@ def history(request):
                 request.acting, form.tax_type_obj(), by=data["search_by"], start=data["start"], end=data["end"]
             ),
         )
-    return render(
-        request, "filing/history.html", {"form": form, "results": results, "earliest": three_years_before(today)}
-    )
+        context |= {"rows": tables.history_rows(results), "links": page_links(request, results)}
+    return render(request, "filing/history.html", context | {"results": results})

@@ -26,6 +26,20 @@ def tax_types_with(ctx: Acting, action: Action) -> list[TaxType]:
     return [t for t in business_tax_types(ctx.taxpayer_id) if t.pk in allowed]
 
 
+# What the payment lists show of each payment (tsc/payments/tables.py).
+LIST_COLUMNS = (
+    "pk",
+    "confirmation_number",
+    "tax_type__name",
+    "period__period_end",
+    "requested_date",
+    "made_on",
+    "status",
+    "return_reason",
+    "amount",
+)
+
+
 def payments_for(
     ctx: Acting,
     statuses: tuple[str, ...],
@@ -34,9 +48,11 @@ def payments_for(
     by: str,
     start: date,
     end: date,
-) -> QuerySet[Payment]:
+) -> QuerySet[dict]:
     """One list (scheduled, processed — returned ones with them — or cancelled), by period end or
-    by the date made, newest first."""
+    by the date made, newest first, as the columns the page shows (LIST_COLUMNS). By period end,
+    the periods are the business's own (its registrations' index), not a range over every period
+    of the state (issue 13)."""
     right = LIST_RIGHT[statuses[0]]
     payments = Payment.objects.filter(
         business_id=ctx.taxpayer_id, status__in=statuses, tax_type_id__in=tax_type_ids_with(ctx, right)
@@ -44,10 +60,11 @@ def payments_for(
     if tax_type is not None:
         payments = payments.filter(tax_type=tax_type)
     if by == "period_end":
-        payments = payments.filter(period__period_end__range=(start, end))
+        periods = FilingPeriod.objects.filter(registration__business_id=ctx.taxpayer_id, period_end__range=(start, end))
+        payments = payments.filter(period__in=periods)
     else:
         payments = payments.filter(made_on__range=(start, end))
-    return payments.select_related("tax_type", "period").order_by("-requested_date", "-created_at")
+    return payments.order_by("-requested_date", "-created_at", "-pk").values(*LIST_COLUMNS)
 
 
 def payment_for(ctx: Acting, payment_id: int, *actions: Action) -> Payment:

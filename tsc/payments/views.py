@@ -8,6 +8,7 @@ import uuid
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from tsc.accounts.access import requires
 from tsc.accounts.forms import add_service_error
@@ -16,9 +17,9 @@ from tsc.filing import selectors as filing_selectors
 from tsc.filing.forms import three_years_before
 from tsc.lib import pii
 from tsc.lib.errors import ServiceError
-from tsc.lib.paging import page_of
+from tsc.lib.paging import page_links, page_of
 
-from . import selectors, services
+from . import selectors, services, tables
 from .forms import ON_FILE, BankingForm, BusinessContactForm, CloseTaxTypesForm, PaymentForm, PaymentSearchForm
 from .models import PaymentStatus
 
@@ -216,6 +217,13 @@ def _payment_list(kind: str):
         tax_types = selectors.tax_types_with(ctx, spec["right"])
         form = PaymentSearchForm(request.GET or None, tax_types=tax_types, today=today)
         results = None
+        context = {
+            "kind": kind,
+            "title": spec["title"],
+            "form": form,
+            "earliest": three_years_before(today),
+            "current_as_of": timezone.localtime(),
+        }
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
             results = page_of(
@@ -229,21 +237,8 @@ def _payment_list(kind: str):
                     end=data["end"],
                 ),
             )
-        from django.utils import timezone
-
-        return render(
-            request,
-            "payments/list.html",
-            {
-                "kind": kind,
-                "title": spec["title"],
-                "form": form,
-                "results": results,
-                "earliest": three_years_before(today),
-                "current_as_of": timezone.localtime(),
-                "can_cancel": kind == "scheduled",
-            },
-        )
+            context |= {"rows": tables.payment_rows(results), "links": page_links(request, results)}
+        return render(request, "payments/list.html", context | {"results": results})
 
     view.__name__ = f"{kind}_payments"
     return view

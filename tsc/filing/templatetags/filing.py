@@ -55,11 +55,3 @@ def intcomma_plain(value) -> str:
         return f"{int(value):,}"
     except (TypeError, ValueError):
         return str(value)
-
-
-@register.simple_tag(takes_context=True)
-def page_url(context, number) -> str:
-    """?… of the current search with page=number (templates/_pagination.html)."""
-    from tsc.lib.paging import page_query
-
-    return "?" + page_query(context["request"], number)

@@ -1,0 +1,75 @@
+"""The rows built in Python (tsc/lib/rows.py, each app's tables.py): what the templates showed,
+every value escaped."""
+
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
+
+from tsc.filing.selectors import PeriodRow
+from tsc.filing.tables import history_rows, period_table
+from tsc.lib.rows import amount, e, mdy, money, url_by_id
+from tsc.payments.tables import payment_rows
+
+
+def test_the_helpers_match_the_template_filters():
+    assert e('<a href="x">O\'Brien & co</a>') == "&lt;a href=&quot;x&quot;&gt;O&#x27;Brien &amp; co&lt;/a&gt;"
+    assert mdy(date(2026, 1, 5)) == "01/05/2026" and mdy(None) == ""
+    assert money(Decimal("-1234.5")) == "-$1,234.50" and money("12") == "$12.00"
+    assert amount(Decimal("1234567.891")) == "1,234,567.89" and amount(Decimal("-0.00")) == "0.00"
+    assert url_by_id("filing:return")(42) == "/returns/42/"
+
+
+def test_history_rows_mark_amended_returns_and_missing_filers():
+    html = history_rows(
+        [
+            {
+                "pk": 7,
+                "confirmation_number": "TSC-<1>",
+                "amends_id": 3,
+                "form": "OS-114",
+                "period__period_end": date(2026, 9, 30),
+                "filed_on": date(2026, 10, 20),
+                "filed_by__user_id": None,
+                "amount_due": Decimal("-5.00"),
+            }
+        ]
+    )
+    assert '<a class="usa-link" href="/returns/7/">TSC-&lt;1&gt;</a> <span class="usa-tag">amended</span>' in html
+    assert '<td data-label="Filed by">—</td>' in html
+    assert '<td data-label="Amount due" class="text-right">$-5.00</td>' in html
+
+
+def test_payment_rows_give_the_status_and_the_bank_return_reason():
+    html = payment_rows(
+        [
+            {
+                "pk": 9,
+                "confirmation_number": "P-1",
+                "tax_type__name": "Withholding",
+                "period__period_end": date(2026, 9, 30),
+                "requested_date": date(2026, 10, 30),
+                "made_on": date(2026, 10, 1),
+                "status": "returned",
+                "return_reason": "R01",
+                "amount": Decimal("10.5"),
+            }
+        ]
+    )
+    assert '<td data-label="Status">Returned by the bank (R01)</td>' in html
+    assert '<td data-label="Amount" class="text-right">$10.50</td>' in html
+
+
+def test_period_tables_say_what_to_do_and_for_which_tax_type():
+    tax_type = SimpleNamespace(name="Sales & Use")
+    period = SimpleNamespace(
+        pk=5, period_start=date(2026, 1, 1), period_end=date(2026, 1, 31), due_date=date(2026, 3, 2)
+    )
+    html = period_table(
+        [PeriodRow(period, tax_type, "draft", overdue=True)], caption="Periods that need a return", with_tax_type=True
+    )
+    assert '<caption class="usa-sr-only">Periods that need a return</caption>' in html
+    assert '<td data-label="Tax type">Sales &amp; Use</td>' in html
+    assert '03/02/2026 <span class="usa-tag bg-secondary-dark">past due</span>' in html
+    assert 'Continue draft<span class="usa-sr-only"> for Sales &amp; Use period ending 01/31/2026</span>' in html
+    filed = period_table([PeriodRow(period, tax_type, "filed", overdue=False)], caption="Sales & Use: 2026")
+    assert "Tax type" not in filed and "View or amend" in filed and "past due" not in filed
