@@ -161,7 +161,7 @@ def main(n: int) -> None:
         upload = SimpleUploadedFile("import.csv", f.read())
     bulk_import = imports.import_receive(ctx=ctx, file=upload, kind="csv", layout=layout)
     received = time.perf_counter() - started
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
         import pstats
@@ -171,7 +171,7 @@ def main(n: int) -> None:
         pstats.Stats(profile).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(30)
     else:
         done = imports.import_process(str(bulk_import.token))
-    processed = time.perf_counter() - started
+    processed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     assert done.accepted_count == n, (done.accepted_count, list(imports.acknowledgement_rows(done))[:3])
     total = received + processed
     rate = n / total
@@ -179,7 +179,9 @@ def main(n: int) -> None:
     print(f"file size:          {path.stat().st_size / 1e6:,.1f} MB")
     print(f"received (sealed):  {received:.2f} s")
     print(f"processed:          {processed:.2f} s  ({n / processed:,.0f} records/s)")
+    print(f"  of which CPU here:  {cpu:.2f} s (the rest: waiting for the database, or for a busy machine)")
     print(f"end to end:         {total:.2f} s  ({rate:,.0f} records/s) on {connection.vendor}")
+    print(f"load average:       {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"peak RSS:           {peak_rss_mb():,.0f} MB (before the import: {rss_before:,.0f} MB)")
     if connection.vendor == "postgresql":
         print(f"target:             over {TARGET:,} records/s on PostgreSQL -> {'met' if rate > TARGET else 'NOT met'}")

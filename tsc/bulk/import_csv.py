@@ -12,6 +12,7 @@ earlier run made are found by their submission tokens.
 """
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -19,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from tsc.accounts.acting import Acting
-from tsc.accounts.rights import Action, may
 from tsc.filing import batch
 from tsc.filing import services as filing
 from tsc.filing.batch import ReturnItem
@@ -30,9 +30,9 @@ from tsc.lib.money import dollars, parse_amount
 from tsc.payments import bulk_schedule
 from tsc.payments import services as payments
 from tsc.payments.bulk_schedule import PaymentItem
-from tsc.payments.models import BankAccount
-from tsc.taxpayers.models import FilingPeriod, Registration
+from tsc.taxpayers.models import FilingPeriod
 
+from .import_clients import Clients
 from .imports import (
     CSV_TAX_TYPES,
     FIELDS,
@@ -83,20 +83,19 @@ def _rows(bulk_import: BulkImport) -> Iterator[_Row]:
 def process_csv(bulk_import: BulkImport) -> None:
     done = set(ImportRecord.objects.filter(bulk_import=bulk_import).values_list("record_number", flat=True))
     batch: list[_Row] = []
-    # The firm's login acting for each client, kept from batch to batch (its rights are read once);
-    # a batch only uses those of clients whose authorization it found still in force.
-    contexts: dict[int, Acting] = {}
+    clients = Clients(bulk_import, bulk_import.uploaded_by)  # what is learnt about them, kept
     for row in _rows(bulk_import):
         if row.number in done:
             continue  # acknowledged by an earlier run
         batch.append(row)
         if len(batch) >= BATCH:
-            _Batch(bulk_import, batch, contexts).run()
+            _Batch(bulk_import, batch, clients).run()
             batch = []
     if batch:
-        _Batch(bulk_import, batch, contexts).run()
+        _Batch(bulk_import, batch, clients).run()
 
 
+@functools.lru_cache(maxsize=4096)  # a file holds few distinct dates; strptime is slow
 def _date(text: str) -> date | None:
     try:
         return datetime.strptime(text, "%m/%d/%Y").date() if text.count("/") == 2 else None  # noqa: DTZ007 - a date
@@ -120,36 +119,23 @@ class _Batch:
     their checks filed together (tsc/filing/batch.py), their payments scheduled together
     (tsc/payments/bulk_schedule.py), and any the batch leaves aside filed one by one."""
 
-    def __init__(self, bulk_import: BulkImport, rows: list[_Row], contexts: dict[int, Acting]):
-        self.bulk_import, self.rows, self.login = bulk_import, rows, bulk_import.uploaded_by
-        numbers = {r.get("registration_number") for r in rows}
-        self.clients = {
-            a.client.registration_number: a
-            for a in ClientAuthorization.objects.filter(
-                bulk_filer_id=bulk_import.bulk_filer_id,
-                revoked_at__isnull=True,
-                client__registration_number__in=numbers,
-            ).select_related("client", "bulk_filer")
+    def __init__(self, bulk_import: BulkImport, rows: list[_Row], clients: Clients):
+        self.bulk_import, self.rows, self.login, self.known = bulk_import, rows, bulk_import.uploaded_by, clients
+        self.clients = clients.in_force({r.get("registration_number") for r in rows})
+        self.registrations, self.banks = clients.registrations, clients.banks
+        wanted = {
+            (registration.pk, end)
+            for r in rows
+            if (a := self.clients.get(r.get("registration_number")))
+            and (registration := self.registrations.get((a.client_id, r.get("tax_type").upper())))
+            and (end := _date(r.get("period_end")))
         }
-        client_ids = [a.client_id for a in self.clients.values()]
-        self.registrations = {
-            (r.business_id, r.tax_type.code): r
-            for r in Registration.objects.filter(
-                business_id__in=client_ids, tax_type__code__in=list(CSV_TAX_TYPES)
-            ).select_related("tax_type", "business")
-        }
-        ends = {d for r in rows if (d := _date(r.get("period_end")))}
         self.periods = {
             (p.registration_id, p.period_end): p
             for p in FilingPeriod.objects.filter(
-                registration_id__in=[r.pk for r in self.registrations.values()], period_end__in=ends
+                registration_id__in={pk for pk, _ in wanted}, period_end__in={end for _, end in wanted}
             )
         }
-        self.banks = set(
-            BankAccount.objects.filter(business_id__in=client_ids).values_list("business_id", "tax_type_id")
-        )
-        self.contexts = contexts
-        self.rights: dict[tuple[int, int], bool] = {}
         self.date_problems: dict[date, str | None] = {}
         self.pending: list[_Pending] = []
 
@@ -158,17 +144,6 @@ class _Batch:
         self.file_returns()
         self.schedule_payments()
         store(self.bulk_import, outcomes)
-
-    def context(self, authorization: ClientAuthorization) -> Acting:
-        if authorization.pk not in self.contexts:
-            self.contexts[authorization.pk] = Acting.bulk_filer_for(self.login, authorization)
-        return self.contexts[authorization.pk]
-
-    def may_file(self, ctx: Acting, authorization: ClientAuthorization, tax_type) -> bool:
-        key = (authorization.pk, tax_type.pk)
-        if key not in self.rights:
-            self.rights[key] = may(ctx, Action.SUBMIT_RETURN, tax_type=tax_type)
-        return self.rights[key]
 
     def one(self, row: _Row) -> Outcome:
         number = row.get("registration_number")
@@ -212,8 +187,8 @@ class _Batch:
                 "Check the period end."
             )
         period.registration = registration
-        ctx = self.context(authorization)
-        if not self.may_file(ctx, authorization, tax_type):
+        ctx = self.known.context(authorization)
+        if not self.known.may_file(authorization, tax_type):
             return "Your login may not file returns for this client."
         values, problem = _amounts(row, code)
         if problem:

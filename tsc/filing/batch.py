@@ -26,6 +26,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tsc.accounts.models import Login
@@ -86,11 +87,8 @@ def returns_file(*, actor: Login, items: list[ReturnItem]) -> list[ReturnItem]:
 def _file(actor: Login, items: list[ReturnItem]) -> None:
     period_ids = sorted({i.period.pk for i in items})
     list(FilingPeriod.objects.select_for_update().filter(pk__in=period_ids).order_by("pk").values_list("pk"))
-    busy = set(
-        TaxReturn.objects.filter(period_id__in=period_ids, status__in=[ReturnStatus.FILED, ReturnStatus.DRAFT])
-        .exclude(status=ReturnStatus.FILED, amends__isnull=False)
-        .values_list("period_id", flat=True)
-    )
+    filed_or_draft = Q(status=ReturnStatus.FILED, amends__isnull=True) | Q(status=ReturnStatus.DRAFT)
+    busy = set(TaxReturn.objects.filter(filed_or_draft, period_id__in=period_ids).values_list("period_id", flat=True))
     prior = _prior_credits([i.period for i in items if i.period.registration.tax_type.code == "WH"])
     filed_on = today()
     seen: set[int] = set()  # periods of the batch's items so far
