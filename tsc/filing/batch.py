@@ -159,34 +159,46 @@ def _insert(actor: Login, items: list[ReturnItem], filed_on: date) -> None:
     filed_at = (
         now if filed_on == timezone.localdate(now) else timezone.make_aware(datetime.combine(filed_on, time(10, 0)))
     )
-    returns = []
-    for item in items:
+    postgres = connection.vendor == "postgresql"
+    ids = _new_ids(len(items)) if postgres else [None] * len(items)
+    rows, values = [], []  # the rows as stored (JSON as text), and data and lines for the objects
+    for item, pk in zip(items, ids, strict=True):
         period, c = item.period, item.computation
         registration = period.registration
-        item.tax_return = TaxReturn(
-            period=period,
-            business_id=registration.business_id,
-            tax_type_id=registration.tax_type_id,
-            form=RETURN_FORMS[registration.tax_type.code].name,
-            status=ReturnStatus.FILED,
-            data={k: str(cents(v)) for k, v in item.values.items()},
-            lines=[line.as_dict() for line in c.lines],
-            tax_due=c.tax_due,
-            credit=c.credit,
-            penalty=c.penalty,
-            interest=c.interest,
-            amount_due=c.amount_due,
-            confirmation_number=confirmation_number_new(),
-            submission_token=item.submission_token,
-            created_by=actor,
-            filed_by=actor,
-            created_at=now,
-            updated_at=now,
-            filed_at=filed_at,
-            filed_on=filed_on,
+        data, lines = {k: str(cents(v)) for k, v in item.values.items()}, [line.as_dict() for line in c.lines]
+        values.append((data, lines))
+        # In _COLUMNS order: the fields _mark_filed and _apply set, with data and lines as JSON text.
+        rows.append(
+            (
+                pk,
+                registration.business_id,
+                registration.tax_type_id,
+                period.pk,
+                RETURN_FORMS[registration.tax_type.code].name,
+                ReturnStatus.FILED.value,
+                None,
+                json.dumps(data),
+                json.dumps(lines),
+                c.tax_due,
+                c.credit,
+                c.penalty,
+                c.interest,
+                c.amount_due,
+                0,
+                confirmation_number_new(),
+                item.submission_token,
+                actor.pk,
+                actor.pk,
+                now,
+                now,
+                filed_at,
+                filed_on,
+            )
         )
-        returns.append(item.tax_return)
-    _store(returns)
+    returns = _store(rows, values, postgres)
+    for item, r in zip(items, returns, strict=True):
+        r._state.fields_cache["period"] = item.period
+        item.tax_return = r
     audit_record_many(
         event="return.filed",
         actor=actor,
@@ -216,11 +228,13 @@ def _insert(actor: Login, items: list[ReturnItem], filed_on: date) -> None:
 
 
 _COLUMNS = (
+    "id",
     "business_id",
     "tax_type_id",
     "period_id",
     "form",
     "status",
+    "amends_id",
     "data",
     "lines",
     "tax_due",
@@ -240,56 +254,33 @@ _COLUMNS = (
 )
 
 
-def _store(returns: list[TaxReturn]) -> None:
-    """Insert the returns in bulk. PostgreSQL: primary keys taken from the table's sequence first
-    (COPY gives none back, and the audit rows and the caller need them); SQLite: read back by
-    submission token (the transaction holds the database's write lock meanwhile)."""
-    table = TaxReturn._meta.db_table
-    postgres = connection.vendor == "postgresql"
-    if postgres:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(returns)]
-            )
-            for r, (pk,) in zip(returns, cursor.fetchall(), strict=True):
-                r.pk = pk
-    dumps = json.dumps
-    rows = [
-        (
-            r.business_id,
-            r.tax_type_id,
-            r.period_id,
-            r.form,
-            r.status,
-            dumps(r.data),
-            dumps(r.lines),
-            r.tax_due,
-            r.credit,
-            r.penalty,
-            r.interest,
-            r.amount_due,
-            0,
-            r.confirmation_number,
-            r.submission_token,
-            r.created_by_id,
-            r.filed_by_id,
-            r.created_at,
-            r.updated_at,
-            r.filed_at,
-            r.filed_on,
+def _new_ids(count: int) -> list[int]:
+    """Primary keys from the table's sequence (PostgreSQL): COPY gives none back, and the audit
+    rows and the caller need them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [TaxReturn._meta.db_table, count],
         )
-        for r in returns
-    ]
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _store(rows: list[tuple], values: list[tuple[dict, list]], postgres: bool) -> list[TaxReturn]:
+    """Insert the rows (COPY on PostgreSQL; on SQLite without ids, read back by submission token
+    while the transaction holds the write lock) and return them as TaxReturn objects."""
+    if tuple(f.attname for f in TaxReturn._meta.concrete_fields) != _COLUMNS:
+        raise RuntimeError("TaxReturn's fields changed: update tsc/filing/batch.py's _COLUMNS and rows.")
     if postgres:
-        insert_rows(TaxReturn, ("id", *_COLUMNS), [(r.pk, *row) for r, row in zip(returns, rows, strict=True)])
-    else:
         insert_rows(TaxReturn, _COLUMNS, rows)
-        ids = dict(
-            TaxReturn.objects.filter(submission_token__in=[r.submission_token for r in returns]).values_list(
-                "submission_token", "pk"
-            )
-        )
-        for r in returns:
-            r.pk = ids[r.submission_token]
-    for r in returns:
-        r._state.adding = False
+    else:
+        insert_rows(TaxReturn, _COLUMNS[1:], [row[1:] for row in rows])
+        tokens = TaxReturn.objects.filter(submission_token__in=[row[16] for row in rows])
+        ids = dict(tokens.values_list("submission_token", "pk"))
+        rows = [(ids[row[16]], *row[1:]) for row in rows]
+    returns = []
+    for row, (data, lines) in zip(rows, values, strict=True):
+        # Positional: the model's fast path, field by field in _COLUMNS (its own) order.
+        r = TaxReturn(*row[:7], data, lines, *row[9:])
+        r._state.adding, r._state.db = False, connection.alias
+        returns.append(r)
+    return returns
