@@ -91,7 +91,7 @@ def main(n: int, clients: int) -> None:
     )
     path = Path(WORK) / "bench.txt"
     write_file(path, n, period.period_end.year)
-    upload = make_upload(nutmeg, period, path)
+    upload = make_upload(nutmeg, period, path, expected=n)
     connections.close_all()
     baseline, baseline_failures = _measure(clients, wait=lambda: time.sleep(BASELINE_SECONDS))
     _report("sign-ins alone (baseline)", baseline, baseline_failures, clients)

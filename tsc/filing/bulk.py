@@ -62,17 +62,20 @@ def _total(amounts) -> Decimal:
     return sum((amount for _, amount in amounts), ZERO)
 
 
-def record_rows(numbered: Iterable[tuple[int, InformationReturn]]) -> list[tuple]:
-    """The rows of the records as stored, but for the return's id and with the TIN still in clear
-    (`insert_rows` encrypts it): plain strings and numbers, cheap to send to another process."""
+def record_rows(numbered: Iterable[tuple[int, InformationReturn]]) -> list[list]:
+    """The rows of the records as stored (columns of _COLUMNS), but for the return's id (None) and
+    with the TIN still in clear (`insert_rows` fills in both): plain strings and numbers, cheap to
+    send to another process."""
     # The amounts go as JSON text on both engines: COPY hands text to a jsonb column as it would
     # for any other type, and building the text here is cheaper than a JSON encoder per row.
     amounts, total = _amounts_json, _total
     return [
-        (
+        [
+            None,
             number,
             rec.form,
             rec.payee_tin,
+            rec.payee_tin[-4:],  # checked: 9 ASCII digits
             rec.tin_type,
             rec.payee_name,
             rec.payee_address,
@@ -83,20 +86,22 @@ def record_rows(numbered: Iterable[tuple[int, InformationReturn]]) -> list[tuple
             amounts(rec.amounts) if rec.amounts else "{}",
             str(total(rec.amounts)) if rec.amounts else "0.00",
             str(rec.state_tax_withheld),
-        )
+        ]
         for number, rec in numbered
     ]
 
 
-def insert_rows(tax_return_id: int, rows: list[tuple]) -> None:
-    """Store rows made by `record_rows` on the return, each TIN encrypted on the way."""
+_TIN = _COLUMNS.index("payee_tin")
+
+
+def insert_rows(tax_return_id: int, rows: list[list]) -> None:
+    """Store rows made by `record_rows` on the return, each TIN encrypted on the way (in place:
+    the clear TIN does not outlive this call)."""
     if not rows:
         return
-    tins = pii.encrypt_many([row[2] for row in rows])
-    rows = [
-        (tax_return_id, number, form, tin, clear[-4:], *rest)  # the TIN was checked: 9 ASCII digits
-        for (number, form, clear, *rest), tin in zip(rows, tins, strict=True)
-    ]
+    for row, tin in zip(rows, pii.encrypt_many([row[_TIN] for row in rows]), strict=True):
+        row[0] = tax_return_id
+        row[_TIN] = tin
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             _copy(cursor.cursor, rows)
@@ -108,7 +113,7 @@ def insert_records(tax_return_id: int, numbered: Iterable[tuple[int, Information
     insert_rows(tax_return_id, record_rows(numbered))
 
 
-def _copy(cursor, rows: list[tuple]) -> None:
+def _copy(cursor, rows: list) -> None:
     meta = InformationReturnRecord._meta
     columns = [meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name).column for name in _COLUMNS]
     quote = connection.ops.quote_name

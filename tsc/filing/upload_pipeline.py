@@ -77,7 +77,7 @@ def _child(checker: _Checker, checked_batches, pipe) -> None:
         pipe.close()  # then multiprocessing ends the child with os._exit: nothing of the parent's is closed
 
 
-def batches(checker: _Checker, checked_batches) -> Iterator[tuple[list[tuple], Decimal, Decimal]]:
+def batches(checker: _Checker, checked_batches) -> Iterator[tuple[list[list], Decimal, Decimal]]:
     """What `checked_batches(checker)` (uploads.checked_batches) yields, made by a child process. When the child
     is done, `checker` holds what it found (records, problems, other states), as if it had run
     here; an unreadable file raises SealedFileError here, as it would have."""

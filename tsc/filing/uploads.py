@@ -270,7 +270,7 @@ def upload_process(token: str) -> Upload:
     return _finish(upload, UploadStatus.REJECTED, checker, checker.problems, checker.problem_count)
 
 
-def checked_batches(checker: "_Checker") -> Iterator[tuple[list[tuple], Decimal, Decimal]]:
+def checked_batches(checker: "_Checker") -> Iterator[tuple[list[list], Decimal, Decimal]]:
     """The checked Connecticut records as rows to store (`bulk.record_rows`), STAGE_BATCH at a
     time, each batch with its amounts paid and its tax withheld."""
     batch: list[tuple[int, InformationReturn]] = []
@@ -287,7 +287,7 @@ def checked_batches(checker: "_Checker") -> Iterator[tuple[list[tuple], Decimal,
         yield record_rows(batch), paid, withheld
 
 
-def _stage(staged: TaxReturn, rows: list[tuple], checker: "_Checker") -> None:
+def _stage(staged: TaxReturn, rows: list[list], checker: "_Checker") -> None:
     """One batch of rows in its own short transaction, numbered on from what is staged."""
     if rows:
         with transaction.atomic():

@@ -38,6 +38,7 @@ from .pub1220_layout import (
     WAGER_TYPES,
     Field,
 )
+from .pub1220_lines import _LIMIT, _Line, _lines  # noqa: F401 - _LIMIT, _Line: part of this module's reading
 from .records import (
     AMOUNT_CODES,
     CFSF_STATE_CODES,
@@ -328,83 +329,6 @@ def _form_specific(rec: InformationReturn) -> str:
 
 
 # ---------------------------------------------------------------------------- reading
-
-# Longest line the reader holds at once: a record and CR LF. Longer lines are counted, not kept.
-_LIMIT = RECORD_LENGTH + 2
-
-
-@dataclass(slots=True)
-class _Line:
-    text: str  # without the line ending; only the start of an over-long line
-    length: int  # characters (bytes) before the line ending
-    crlf: bool
-    non_ascii: tuple[int, str] | None  # (1-based position, what was there) of the first non-ASCII character
-
-
-def _first_non_ascii(chunk: bytes | str) -> tuple[int, str]:
-    for i, ch in enumerate(chunk):
-        if isinstance(ch, int):
-            if ch > 127:
-                return i + 1, f"byte 0x{ch:02X}"
-        elif ord(ch) > 127:
-            return i + 1, f"character U+{ord(ch):04X}"
-    return 0, ""  # not reached: only called when the chunk is not ASCII
-
-
-def _lines(stream: BinaryIO | TextIO) -> Iterator[_Line]:
-    """The stream's records. Records are separated by CR LF or LF (also when the line ending
-    sits in positions 749-750, or is doubled there: empty lines are not records), or not at all:
-    a file of back-to-back 750-character records. Read at most _LIMIT characters at a time, so
-    memory stays flat even for a file with no line breaks. Bytes are decoded as ASCII, a bad
-    byte becoming U+FFFD so positions stay where they were."""
-    read = stream.readline
-    while True:
-        first = read(_LIMIT)
-        if not first:
-            return
-        if first in (b"\n", "\n", b"\r\n", "\r\n"):
-            continue  # an empty line between records (e.g. "LF LF" in positions 749-750)
-        if (
-            len(first) == _LIMIT
-            and first[-1:] not in (b"\n", "\n")
-            and first[RECORD_LENGTH : RECORD_LENGTH + 1]
-            in (b"T", b"A", b"B", b"C", b"K", b"F", "T", "A", "B", "C", "K", "F")
-        ):
-            # No line break after the first record but the next one starts: back-to-back records.
-            yield from _fixed_records(stream, first)
-            return
-        chunk = first
-        count = len(chunk)
-        tail = chunk[-2:]
-        while len(chunk) == _LIMIT and chunk[-1:] not in (b"\n", "\n"):
-            chunk = read(_LIMIT)
-            if not chunk:
-                break
-            count += len(chunk)
-            tail = (tail + chunk)[-2:]
-        ending = 0
-        if tail[-1:] in (b"\n", "\n"):
-            ending = 2 if tail in (b"\r\n", "\r\n") else 1
-        yield _line(first, count - ending, ending)
-
-
-def _line(first: bytes | str, length: int, ending: int) -> _Line:
-    non_ascii = None if first.isascii() else _first_non_ascii(first)
-    text = first.decode("ascii", "replace") if isinstance(first, bytes) else first
-    return _Line(text[:length], length, ending == 2, non_ascii)
-
-
-def _fixed_records(stream: BinaryIO | TextIO, first: bytes | str) -> Iterator[_Line]:
-    """Back-to-back records of 750 characters, read in blocks of 64 records."""
-    buffer, at = first, 0
-    while True:
-        if len(buffer) - at < RECORD_LENGTH:
-            buffer, at = buffer[at:] + stream.read(RECORD_LENGTH * 64), 0
-        record = buffer[at : at + RECORD_LENGTH]
-        at += RECORD_LENGTH
-        if not record.strip():
-            return  # the end, or only line breaks and blanks after the last record
-        yield _line(record, len(record), 0)
 
 
 class _PayerState:
