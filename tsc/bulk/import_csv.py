@@ -33,17 +33,8 @@ from tsc.payments.bulk_schedule import PaymentItem
 from tsc.taxpayers.models import FilingPeriod
 
 from .import_clients import Clients
-from .imports import (
-    CSV_TAX_TYPES,
-    FIELDS,
-    FILLER,
-    FORM_FIELDS,
-    Outcome,
-    acting_for,
-    open_file,
-    store,
-    submission_token,
-)
+from .import_run import Outcome, acting_for, open_file, store, submission_token
+from .imports import CSV_TAX_TYPES, FIELDS, FILLER, FORM_FIELDS
 from .models import BulkImport, ClientAuthorization, ImportRecord
 from .services import NOT_A_CLIENT
 

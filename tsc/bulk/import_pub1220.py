@@ -18,7 +18,7 @@ from tsc.lib.formats.pub1220_layout import SLICES
 from tsc.lib.formats.records import CFSF_STATE_CODES, Parsed
 from tsc.taxpayers.models import TaxType
 
-from .imports import Outcome, acting_for, open_file, store, submission_token
+from .import_run import Outcome, acting_for, open_file, store, submission_token
 from .models import BulkFiler, BulkImport, ClientAuthorization, ImportRecord
 
 NOT_A_CLIENT_FEIN = "None of your clients has this payer's FEIN. Check it, or ask the business to authorize your firm."

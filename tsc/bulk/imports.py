@@ -1,7 +1,8 @@
 """File Import for Third Party Bulk Filers: one file with returns (and payments) for many clients.
 
 `import_receive` keeps the file sealed, with its row, in one transaction and enqueues
-`import_process` after commit. Processing checks and files each record on its own, as the
+`import_process` (tsc/bulk/import_run.py) after commit; tsc/bulk/acknowledgement.py reads the
+outcome back. Processing checks and files each record on its own, as the
 firm's login acting for that client (`Acting.bulk_filer_for`, rights by `may`): a bad record is
 rejected with a plain reason and never blocks the good ones. Every record ends as one
 `ImportRecord` (the acknowledgement's row).
@@ -20,19 +21,12 @@ Two kinds of file:
   (tsc/bulk/import_pub1220.py).
 """
 
-import csv
 import hashlib
-import io
 import json
 import logging
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -48,13 +42,8 @@ from tsc.filing.computations import (
     ct941_key,
     os114_key,
 )
-from tsc.filing.models import TaxReturn
-from tsc.lib import request_context
-from tsc.lib.bulk_insert import insert_rows
 from tsc.lib.errors import ServiceError
 from tsc.lib.formats import pub1220
-from tsc.lib.sealed_files import SealedFileError
-from tsc.payments.models import Payment
 from tsc.taxpayers.models import TaxType
 
 from .models import (
@@ -62,15 +51,11 @@ from .models import (
     BulkImport,
     ImportKind,
     ImportLayout,
-    ImportRecord,
-    ImportStatus,
-    RecordOutcome,
 )
 from .services import bulk_filer_of
 
 log = logging.getLogger(__name__)
 MAX_BYTES = 256 * 1024 * 1024
-BATCH = 200  # records per batch: their look-ups in a few queries, their rows in one insert
 
 
 # ---- the CSV layout's vocabulary ------------------------------------------------------------------
@@ -252,257 +237,6 @@ def import_records(bulk_import: BulkImport):
     return bulk_import.records.select_related("payment").order_by("record_number")
 
 
-# ---- processing -------------------------------------------------------------------------------
-
-
-@dataclass
-class Outcome:
-    """What came of one record, before it is stored as an ImportRecord."""
-
-    record_number: int
-    reason: str = ""
-    client_number: str = ""
-    client_id: int | None = None
-    tax_type_code: str = ""
-    period_end: date | None = None
-    tax_return: TaxReturn | None = None
-    payment: Payment | None = None
-
-    def values(self, bulk_import_id: int) -> tuple:
-        """The row's columns, in _RECORD_COLUMNS order."""
-        accepted = self.tax_return is not None
-        return (
-            bulk_import_id,
-            self.record_number,
-            self.client_number,
-            self.client_id,
-            self.tax_type_code,
-            self.period_end,
-            RecordOutcome.ACCEPTED if accepted else RecordOutcome.REJECTED,
-            self.reason,
-            (self.tax_return.confirmation_number or "") if accepted else "",
-            self.tax_return.pk if accepted else None,
-            self.payment.pk if self.payment is not None else None,
-        )
-
-    def row(self, bulk_import: BulkImport) -> ImportRecord:
-        accepted = self.tax_return is not None
-        return ImportRecord(
-            bulk_import=bulk_import,
-            record_number=self.record_number,
-            client_number=self.client_number,
-            client_id=self.client_id,
-            tax_type_code=self.tax_type_code,
-            period_end=self.period_end,
-            outcome=RecordOutcome.ACCEPTED if accepted else RecordOutcome.REJECTED,
-            reason=self.reason,
-            confirmation_number=(self.tax_return.confirmation_number or "") if accepted else "",
-            tax_return=self.tax_return,
-            payment=self.payment,
-        )
-
-
-def submission_token(bulk_import: BulkImport, what: str) -> uuid.UUID:
-    """The submission token of one filing or payment of this import: the same on every run."""
-    return uuid.uuid5(bulk_import.token, what)
-
-
-@contextmanager
-def acting_for(ctx: Acting):
-    """Audit rows written while a record is filed say "by <firm login> for <client>" (in a
-    request the middleware does this; a task has no request)."""
-    token = request_context._current.set(request_context.RequestContext(acting=ctx.describe()))
-    try:
-        yield
-    finally:
-        request_context._current.reset(token)
-
-
-def open_file(bulk_import: BulkImport):
-    """The kept file, unsealed as it is read (a fresh handle each time: a run may read it twice)."""
-    return bulk_import.file.storage.open(bulk_import.file.name, "rb")
-
-
-def import_process(token: str) -> BulkImport:
-    """The task: check and file every record not yet acknowledged, then finish the import."""
-    bulk_import = BulkImport.objects.select_related("bulk_filer__firm", "uploaded_by").get(token=token)
-    if bulk_import.finished:
-        return bulk_import
-    BulkImport.objects.filter(pk=bulk_import.pk).update(status=ImportStatus.PROCESSING)
-    try:
-        if bulk_import.kind == ImportKind.CSV:
-            from .import_csv import process_csv
-
-            process_csv(bulk_import)
-        else:
-            from .import_pub1220 import process_pub1220
-
-            process_pub1220(bulk_import)
-    except (SealedFileError, UnicodeDecodeError, csv.Error) as error:
-        # Damaged at rest, or not text: it will never read, so it is rejected and said why.
-        log.error("bulk import %s: the file cannot be read (%s)", bulk_import.token, type(error).__name__)
-        store(bulk_import, [Outcome(0, _unreadable(error))], replace=True)
-    return _finish(bulk_import)
-
-
-def _unreadable(error: Exception) -> str:
-    if isinstance(error, SealedFileError):
-        return "The file could not be read back from storage. Upload it again."
-    return "The file could not be read: save it as CSV UTF-8 (comma delimited) and upload it again."
-
-
-def store(bulk_import: BulkImport, outcomes: list[Outcome], *, replace: bool = False) -> None:
-    """Keep the outcomes as the acknowledgement's rows (in bulk) and move the progress
-    counter on, in one transaction."""
-    with transaction.atomic():
-        if replace:
-            ImportRecord.objects.filter(
-                bulk_import=bulk_import, record_number__in=[o.record_number for o in outcomes]
-            ).delete()
-        insert_rows(ImportRecord, _RECORD_COLUMNS, [o.values(bulk_import.pk) for o in outcomes])
-        if replace:
-            checked = ImportRecord.objects.filter(bulk_import=bulk_import, record_number__gt=0).count()
-            BulkImport.objects.filter(pk=bulk_import.pk).update(records_checked=checked)
-        else:
-            new = sum(1 for o in outcomes if o.record_number > 0)
-            BulkImport.objects.filter(pk=bulk_import.pk).update(records_checked=F("records_checked") + new)
-
-
-_RECORD_COLUMNS = (
-    "bulk_import_id",
-    "record_number",
-    "client_number",
-    "client_id",
-    "tax_type_code",
-    "period_end",
-    "outcome",
-    "reason",
-    "confirmation_number",
-    "tax_return_id",
-    "payment_id",
-)
-
-
-@transaction.atomic
-def _finish(bulk_import: BulkImport) -> BulkImport:
-    counts = ImportRecord.objects.filter(bulk_import=bulk_import).aggregate(
-        accepted=Count("pk", filter=Q(outcome=RecordOutcome.ACCEPTED)),
-        rejected=Count("pk", filter=Q(outcome=RecordOutcome.REJECTED)),
-        checked=Count("pk", filter=Q(record_number__gt=0)),
-    )
-    if counts["accepted"] and counts["rejected"]:
-        status = ImportStatus.ACCEPTED_WITH_REJECTIONS
-    elif counts["accepted"]:
-        status = ImportStatus.ACCEPTED
-    else:
-        status = ImportStatus.REJECTED
-    BulkImport.objects.filter(pk=bulk_import.pk).update(
-        status=status,
-        accepted_count=counts["accepted"],
-        rejected_count=counts["rejected"],
-        records_checked=counts["checked"],
-        records_total=max(bulk_import.records_total, counts["checked"]),
-        finished_at=timezone.now(),
-    )
-    bulk_import.refresh_from_db()
-    audit_record(
-        event=f"bulk_import.{status}",
-        actor=bulk_import.uploaded_by,
-        target=bulk_import,
-        business=bulk_import.bulk_filer.firm,
-        data={"accepted": counts["accepted"], "rejected": counts["rejected"]},
-    )
-    return bulk_import
-
-
-def imports_requeue_stalled(*, older_than_minutes: int = 30) -> int:
-    """Enqueue again the imports a crashed worker left unfinished (safe: tokens file once)."""
-    from datetime import timedelta
-
-    from .tasks import process_import
-
-    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
-    stalled = list(
-        BulkImport.objects.filter(
-            status__in=[ImportStatus.RECEIVED, ImportStatus.PROCESSING], created_at__lt=cutoff
-        ).values_list("token", flat=True)
-    )
-    for token in stalled:
-        process_import.enqueue(str(token))
-    return len(stalled)
-
-
-# ---- the acknowledgement -----------------------------------------------------------------------
-
-ACK_COLUMNS = (
-    "record",
-    "client",
-    "tax_type",
-    "period_end",
-    "outcome",
-    "confirmation_number",
-    "payment_confirmation_number",
-    "reason",
-)
-
-
-def acknowledgement_rows(bulk_import: BulkImport) -> Iterator[dict]:
-    """Every record of the import, in file order: accepted with its confirmation number, or
-    rejected with the reason (record 0: the file itself)."""
-    rows = (
-        ImportRecord.objects.filter(bulk_import=bulk_import)
-        .order_by("record_number")
-        .values_list(
-            "record_number",
-            "client_number",
-            "tax_type_code",
-            "period_end",
-            "outcome",
-            "confirmation_number",
-            "payment__confirmation_number",
-            "reason",
-        )
-    )
-    for number, client, tax_type, period_end, outcome, confirmation, payment, reason in rows.iterator(2000):
-        yield {
-            "record": number,
-            "client": client,
-            "tax_type": tax_type,
-            "period_end": period_end.strftime("%m/%d/%Y") if period_end else "",
-            "outcome": outcome,
-            "confirmation_number": confirmation,
-            "payment_confirmation_number": payment or "",
-            "reason": reason,
-        }
-
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralised(value) -> str:
-    """A cell a spreadsheet will not run as a formula: one starting with = + - @ tab or CR gets a
-    leading single quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def acknowledgement_csv(bulk_import: BulkImport) -> Iterator[str]:
-    out = io.StringIO()
-    writer = csv.writer(out)
-
-    def take() -> str:
-        text = out.getvalue()
-        out.seek(0)
-        out.truncate()
-        return text
-
-    writer.writerow(ACK_COLUMNS)
-    yield take()
-    for row in acknowledgement_rows(bulk_import):
-        writer.writerow([neutralised(row[c]) for c in ACK_COLUMNS])
-        yield take()
-
-
 def imports_purge(*, now=None) -> int:
     """Delete the files of imports processed more than TSC_UPLOAD_RETENTION_DAYS ago (accepted or
     rejected alike), as for a business's own uploads: the row and its acknowledgement stay, with
@@ -523,3 +257,17 @@ def imports_purge(*, now=None) -> int:
     if done:
         log.info("deleted the files of %d bulk import(s) past retention", done)
     return done
+
+
+# Processing and the acknowledgement live in their own modules; their names stay importable here.
+from .acknowledgement import ACK_COLUMNS as ACK_COLUMNS  # noqa: E402
+from .acknowledgement import acknowledgement_csv as acknowledgement_csv  # noqa: E402
+from .acknowledgement import acknowledgement_rows as acknowledgement_rows  # noqa: E402
+from .acknowledgement import neutralised as neutralised  # noqa: E402
+from .import_run import Outcome as Outcome  # noqa: E402
+from .import_run import acting_for as acting_for  # noqa: E402
+from .import_run import import_process as import_process  # noqa: E402
+from .import_run import imports_requeue_stalled as imports_requeue_stalled  # noqa: E402
+from .import_run import open_file as open_file  # noqa: E402
+from .import_run import store as store  # noqa: E402
+from .import_run import submission_token as submission_token  # noqa: E402

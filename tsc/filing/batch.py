@@ -59,7 +59,7 @@ class ReturnItem:
     computation: Computation | None = field(default=None, repr=False)
 
 
-def returns_file(*, actor: Login, items: list[ReturnItem]) -> list[ReturnItem]:
+def returns_file(*, actor: Login | None, items: list[ReturnItem]) -> list[ReturnItem]:
     """File the items' returns (originals, filed today) in one transaction; returns the items, each
     with its `tax_return`, its `problem`, or `fallback` set. Call outside any transaction."""
     by_token = {
@@ -84,7 +84,7 @@ def returns_file(*, actor: Login, items: list[ReturnItem]) -> list[ReturnItem]:
     return items
 
 
-def _file(actor: Login, items: list[ReturnItem]) -> None:
+def _file(actor: Login | None, items: list[ReturnItem]) -> None:
     period_ids = sorted({i.period.pk for i in items})
     list(FilingPeriod.objects.select_for_update().filter(pk__in=period_ids).order_by("pk").values_list("pk"))
     filed_or_draft = Q(status=ReturnStatus.FILED, amends__isnull=True) | Q(status=ReturnStatus.DRAFT)
@@ -152,7 +152,7 @@ def _too_large(computation: Computation) -> str:
     return ""
 
 
-def _insert(actor: Login, items: list[ReturnItem], filed_on: date) -> None:
+def _insert(actor: Login | None, items: list[ReturnItem], filed_on: date) -> None:
     if not items:
         return
     now = timezone.now()
@@ -160,6 +160,7 @@ def _insert(actor: Login, items: list[ReturnItem], filed_on: date) -> None:
         now if filed_on == timezone.localdate(now) else timezone.make_aware(datetime.combine(filed_on, time(10, 0)))
     )
     postgres = connection.vendor == "postgresql"
+    actor_id = actor.pk if actor is not None else None  # None: an API client's import
     ids = _new_ids(len(items)) if postgres else [None] * len(items)
     rows, values = [], []  # the rows as stored (JSON as text), and data and lines for the objects
     for item, pk in zip(items, ids, strict=True):
@@ -187,8 +188,8 @@ def _insert(actor: Login, items: list[ReturnItem], filed_on: date) -> None:
                 0,
                 confirmation_number_new(),
                 item.submission_token,
-                actor.pk,
-                actor.pk,
+                actor_id,
+                actor_id,
                 now,
                 now,
                 filed_at,

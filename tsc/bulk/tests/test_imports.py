@@ -192,7 +192,6 @@ def test_a_crash_half_way_then_a_rerun_files_each_record_once(
             raise RuntimeError("the worker died")
         return real(**kwargs)
 
-    monkeypatch.setattr(imports, "BATCH", 1)
     monkeypatch.setattr("tsc.bulk.import_csv.BATCH", 1)
     monkeypatch.setattr(batch, "returns_file", crash_on_the_second)
     rows = [st(NUTMEG, pay="10.00", on="01/23/2026"), wh(BAKERY), st(BAKERY)]
