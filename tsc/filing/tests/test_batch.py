@@ -175,3 +175,22 @@ def test_an_amount_too_large_for_the_column_is_a_problem_of_that_return_only(dem
     returns_file(actor=demo.admin, items=items)
     assert "too large" in items[0].problem and items[0].tax_return is None
     assert items[1].tax_return is not None and not items[1].problem
+
+
+def test_a_return_the_ledger_cannot_process_does_not_stop_the_others(demo, monkeypatch):
+    from tsc.ledger import services as ledger
+    from tsc.ledger.tasks import process_returns
+
+    items = items_for(demo)
+    returns_file(actor=demo.admin, items=items)  # no commit here: the task is run by hand below
+    real = ledger.return_process
+
+    def fails_on_the_first(*, tax_return, actor=None):
+        if tax_return.pk == items[0].tax_return.pk:
+            raise RuntimeError("a bad row")
+        return real(tax_return=tax_return, actor=actor)
+
+    monkeypatch.setattr(ledger, "return_process", fails_on_the_first)
+    assert process_returns.call(tax_return_ids=[items[0].tax_return.pk, items[4].tax_return.pk]) == 1
+    assert Assessment.objects.filter(tax_return=items[4].tax_return).exists()
+    assert not Assessment.objects.filter(tax_return=items[0].tax_return).exists()  # in the work queue
