@@ -20,6 +20,7 @@ At scale 1 a run takes about 8-10 minutes (about 4 to build, 3 to measure); the 
 import argparse
 import asyncio
 import base64
+import hashlib
 import os
 import secrets
 import shutil
@@ -60,13 +61,24 @@ def pages(today: date) -> list[tuple[str, str, str]]:
     ]
 
 
-def environment(database_url: str, work: str) -> dict:
+def bench_keys(database_url: str, *, kept: bool) -> tuple[str, str]:
+    """The PII keys (encryption, blind index) the data is written with: random for a run, or, for
+    a database kept for another run (--keep, --reuse), derived from its name so that the next
+    run can read it. The bench's data is made up."""
+    if not kept:
+        return base64.b64encode(os.urandom(32)).decode(), base64.b64encode(os.urandom(32)).decode()
+    seed = database_url.rsplit("/", 1)[1].encode()
+    return tuple(base64.b64encode(hashlib.sha256(b"tsc-bench-" + p + seed).digest()).decode() for p in (b"pii", b"idx"))
+
+
+def environment(database_url: str, work: str, *, kept: bool = False) -> dict:
+    pii_key, index_key = bench_keys(database_url, kept=kept)
     env = {
         "DJANGO_SETTINGS_MODULE": "bench.serving.settings",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
-        "TSC_PII_KEYS": "b1:" + base64.b64encode(os.urandom(32)).decode(),
-        "TSC_PII_INDEX_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "TSC_PII_KEYS": "b1:" + pii_key,
+        "TSC_PII_INDEX_KEY": index_key,
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": database_url,
@@ -193,7 +205,7 @@ def main() -> None:
     assert args.database_url.rsplit("/", 1)[1] not in ("test", "postgres"), "use a bench database of its own"
 
     work = tempfile.mkdtemp(prefix="tsc-pages-bench-")
-    env = environment(args.database_url, work)
+    env = environment(args.database_url, work, kept=args.keep or args.reuse)
     from bench_data import fresh_postgres
 
     if not args.reuse:

@@ -66,27 +66,34 @@ STAFF_GRANTS = frozenset(_VIEW)
 
 def _levels(ctx: Acting) -> dict[int, frozenset[Action]]:
     """{tax_type_id: the actions granted} on every tax type the taxpayer's logins can hold
-    rights for. Cached on the context for the request."""
+    rights for. Cached on the context for the request, with the tax types themselves
+    (`tax_types_with`). One query: a login's stored levels come with its business's tax types."""
     cached = getattr(ctx, "_tsc_grants", None)
     if cached is not None:
         return cached
+    from django.db.models import OuterRef, Subquery
+
     from tsc.taxpayers.selectors import business_tax_types
 
-    tax_type_ids = list(business_tax_types(ctx.taxpayer_id).values_list("id", flat=True))
+    tax_types = business_tax_types(ctx.taxpayer_id)
+    stored_levels = ctx.relationship == Relationship.OWN_USER and not ctx.login.is_administrator
+    if stored_levels:
+        level = UserRight.objects.filter(login=ctx.login, tax_type=OuterRef("pk")).values("level")
+        tax_types = tax_types.annotate(level=Subquery(level))
+    tax_types = list(tax_types)
     if ctx.relationship == Relationship.OWN_USER:
-        login = ctx.login
-        if login.is_administrator:  # the TSC Administrator holds File and Pay on every tax type
-            grants = dict.fromkeys(tax_type_ids, GRANTS[AccessLevel.FILE_AND_PAY])
-        else:
-            stored = dict(UserRight.objects.filter(login=login).values_list("tax_type_id", "level"))
-            grants = {tid: GRANTS[stored.get(tid, AccessLevel.NO_ACCESS)] for tid in tax_type_ids}
+        if stored_levels:
+            grants = {t.pk: GRANTS[t.level or AccessLevel.NO_ACCESS] for t in tax_types}
+        else:  # the TSC Administrator holds File and Pay on every tax type
+            grants = {t.pk: GRANTS[AccessLevel.FILE_AND_PAY] for t in tax_types}
     elif ctx.relationship in (Relationship.BULK_FILER, Relationship.API_CLIENT):
         # A bulk filer files, pays and sees history for its client (the seed's bulk menu).
-        grants = dict.fromkeys(tax_type_ids, BULK_FILER_GRANTS)
+        grants = {t.pk: BULK_FILER_GRANTS for t in tax_types}
     elif ctx.relationship == Relationship.STAFF:
-        grants = dict.fromkeys(tax_type_ids, STAFF_GRANTS)
+        grants = {t.pk: STAFF_GRANTS for t in tax_types}
     else:
         grants = {}
+    ctx._tsc_tax_types = tax_types
     ctx._tsc_grants = grants
     return grants
 
@@ -134,6 +141,15 @@ def may_any(ctx: Acting | None, action: Action) -> bool:
     if action in BUSINESS_ACTIONS or action == Action.BULK_FILING:
         return may(ctx, action)
     return any(action in granted for granted in _levels(ctx).values())
+
+
+def tax_types_with(ctx: Acting | None, action: Action) -> list:
+    """The taxpayer's tax types (TaxType, in their order) on which the context may do `action`:
+    for pages and their forms. Read with the rights, no query of its own."""
+    if not _acting_at_all(ctx):
+        return []
+    grants = _levels(ctx)
+    return [t for t in ctx._tsc_tax_types if action in grants.get(t.pk, ())]
 
 
 def tax_type_ids_with(ctx: Acting | None, action: Action) -> list[int]:

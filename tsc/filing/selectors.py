@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from tsc.accounts.access import load
 from tsc.accounts.acting import Acting
+from tsc.accounts.models import Login
 from tsc.accounts.rights import Action, tax_type_ids_with
-from tsc.taxpayers.models import FilingPeriod, Registration, TaxType
+from tsc.taxpayers.models import FilingPeriod, TaxType
 from tsc.taxpayers.periods import periods_between, return_frequency
 
 from .models import ReturnStatus, TaxReturn, Upload
@@ -19,46 +20,30 @@ from .models import ReturnStatus, TaxReturn, Upload
 
 @dataclass(frozen=True)
 class PeriodRow:
-    period: FilingPeriod
+    """A period of File Returns with its filing status."""
+
+    pk: int
+    period_start: date
+    period_end: date
+    due_date: date
     tax_type: TaxType
     status: str  # "not filed" | "draft" | "filed"
     overdue: bool
 
 
-def registrations_to_prepare(ctx: Acting, tax_types: list[TaxType], *, today: date) -> list[TaxType]:
-    """The tax types whose periods ended by `today` are not all there yet, or that have no
-    registration while every business is offered them (Withholding Non-Wage): File Returns
-    has `services.registration_for_filing` make them. One read for every tax type (issue 13);
-    as `filing_periods_current` has it, the periods are made all at once, so the latest one
-    tells."""
-    registrations = {
-        r.tax_type_id: r
-        for r in Registration.objects.filter(business_id=ctx.taxpayer_id, tax_type__in=tax_types).annotate(
-            latest_end=Max("periods__period_end")
-        )
-    }
-    missing = []
-    for tax_type in tax_types:
-        registration = registrations.get(tax_type.pk)
-        if registration is None:
-            if tax_type.offered_to_all_businesses:
-                missing.append(tax_type)
-            continue
-        frequency = return_frequency(tax_type.code, registration.filing_frequency)
-        ends = [
-            end
-            for start, end in periods_between(registration.start_date, today, frequency)
-            if registration.end_date is None or start <= registration.end_date
-        ]
-        if ends and (registration.latest_end is None or registration.latest_end < ends[-1]):
-            missing.append(tax_type)
-    return missing
+@dataclass(frozen=True)
+class FilingPeriods:
+    rows: dict[int, list[PeriodRow]]  # by tax type id, newest first
+    incomplete: list[TaxType]  # no registration yet, or the latest periods not made yet
 
 
-def filing_periods(ctx: Acting, tax_types: list[TaxType], *, since: date, today: date) -> dict[int, list[PeriodRow]]:
-    """By tax type id: the periods ended since `since`, newest first, with their filing status.
-    Unfiled periods older than that are listed too: they still need a return. One query for
-    every tax type the context may prepare returns of."""
+def filing_periods(ctx: Acting, tax_types: list[TaxType], *, since: date, today: date) -> FilingPeriods:
+    """The periods of the tax types the context may prepare returns of that ended since `since`,
+    with their filing status; unfiled periods older than that are listed too: they still need a
+    return. One query for every tax type (issue 13). It also tells which tax types File Returns
+    must have `services.registration_for_filing` prepare first: as `filing_periods_current` has
+    it, the periods are made all at once, so the latest one tells; a tax type without a row here
+    is left to the service to decide."""
     filed = TaxReturn.objects.filter(period=OuterRef("pk"), status=ReturnStatus.FILED)
     draft = TaxReturn.objects.filter(period=OuterRef("pk"), status=ReturnStatus.DRAFT)
     by_id = {t.pk: t for t in tax_types}
@@ -67,17 +52,41 @@ def filing_periods(ctx: Acting, tax_types: list[TaxType], *, since: date, today:
             registration__business_id=ctx.taxpayer_id,
             registration__tax_type_id__in=[t for t in tax_type_ids_with(ctx, Action.PREPARE_RETURN) if t in by_id],
         )
-        .annotate(has_filed=Exists(filed), has_draft=Exists(draft), tax_type_id=F("registration__tax_type_id"))
+        .annotate(has_filed=Exists(filed), has_draft=Exists(draft))
         .filter(Q(period_end__gte=since) | Q(has_filed=False))
         .order_by("-period_end")
+        .values_list(
+            "pk",
+            "period_start",
+            "period_end",
+            "due_date",
+            "registration__tax_type_id",
+            "registration__start_date",
+            "registration__end_date",
+            "registration__filing_frequency",
+            "has_filed",
+            "has_draft",
+        )
     )
     rows: dict[int, list[PeriodRow]] = {t.pk: [] for t in tax_types}
-    for period in periods:
-        status = "filed" if period.has_filed else "draft" if period.has_draft else "not filed"
-        rows[period.tax_type_id].append(
-            PeriodRow(period, by_id[period.tax_type_id], status, overdue=status != "filed" and period.due_date < today)
-        )
-    return rows
+    registrations = {}
+    for pk, start, end, due, tax_type_id, *registration, has_filed, has_draft in periods:
+        registrations.setdefault(tax_type_id, (*registration, end))  # the newest period comes first
+        status = "filed" if has_filed else "draft" if has_draft else "not filed"
+        overdue = status != "filed" and due < today
+        rows[tax_type_id].append(PeriodRow(pk, start, end, due, by_id[tax_type_id], status, overdue))
+    incomplete = [t for t in tax_types if not _periods_current(t, registrations.get(t.pk), today)]
+    return FilingPeriods(rows, incomplete)
+
+
+def _periods_current(tax_type: TaxType, registration, today: date) -> bool:
+    """Is the latest period ended by `today` there (`taxpayers.services.filing_periods_current`)?"""
+    if registration is None:
+        return False
+    start_date, end_date, filing_frequency, latest_end = registration
+    frequency = return_frequency(tax_type.code, filing_frequency)
+    ends = [end for start, end in periods_between(start_date, today, frequency) if not end_date or start <= end_date]
+    return not ends or latest_end >= ends[-1]
 
 
 def period_for(ctx: Acting, period_id: int, *actions: Action) -> FilingPeriod:
@@ -128,22 +137,15 @@ def return_for(ctx: Acting, return_id: int) -> TaxReturn:
 
 
 # What View Return History shows of each return (tsc/filing/tables.py): not the lines and data.
-HISTORY_COLUMNS = (
-    "pk",
-    "confirmation_number",
-    "amends_id",
-    "form",
-    "period__period_end",
-    "filed_on",
-    "filed_by__user_id",
-    "amount_due",
-)
+HISTORY_COLUMNS = ("pk", "confirmation_number", "amends_id", "form", "period_end", "filed_on", "filer", "amount_due")
 
 
 def return_history(ctx: Acting, tax_type: TaxType, *, by: str, start: date, end: date) -> QuerySet[dict]:
     """Filed returns the context may read, by period end or by filing date, newest first, as
     the columns the page shows (HISTORY_COLUMNS). By period end, the periods are the business's
-    own (its registration's index), not a range over every period of the state (issue 13)."""
+    own (its registration's index), not a range over every period of the state. The period end
+    and the filer shown are subqueries, so that counting the rows joins nothing and only the rows
+    of the page look them up (issue 13)."""
     returns = TaxReturn.objects.filter(
         _returns_visible(ctx), business_id=ctx.taxpayer_id, tax_type=tax_type, status=ReturnStatus.FILED
     )
@@ -154,7 +156,14 @@ def return_history(ctx: Acting, tax_type: TaxType, *, by: str, start: date, end:
         returns = returns.filter(period__in=periods)
     else:
         returns = returns.filter(filed_on__range=(start, end))
-    return returns.order_by("-period__period_end", "-filed_at", "-pk").values(*HISTORY_COLUMNS)
+    return (
+        returns.annotate(
+            period_end=Subquery(FilingPeriod.objects.filter(pk=OuterRef("period_id")).order_by().values("period_end")),
+            filer=Subquery(Login.objects.filter(pk=OuterRef("filed_by_id")).order_by().values("user_id")),
+        )
+        .order_by("-period__period_end", "-filed_at", "-pk")
+        .values(*HISTORY_COLUMNS)
+    )
 
 
 def prior_quarter_credit(period: FilingPeriod) -> Decimal:

@@ -16,9 +16,9 @@ def history_rows(returns) -> SafeString:
         f'<tr><th scope="row" data-label="Confirmation number"><a class="usa-link" href="{url(r["pk"])}">'
         f"{e(r['confirmation_number'])}</a>{AMENDED if r['amends_id'] is not None else ''}</th>"
         f'<td data-label="Form">{e(r["form"])}</td>'
-        f'<td data-label="Period end">{mdy(r["period__period_end"])}</td>'
+        f'<td data-label="Period end">{mdy(r["period_end"])}</td>'
         f'<td data-label="Filing date">{mdy(r["filed_on"])}</td>'
-        f'<td data-label="Filed by">{e(r["filed_by__user_id"] or "—")}</td>'
+        f'<td data-label="Filed by">{e(r["filer"] or "—")}</td>'
         f'<td data-label="Amount due" class="text-right">${amount(r["amount_due"])}</td></tr>\n'
         for r in returns
     )
@@ -37,8 +37,7 @@ def period_table(periods, *, caption: str, with_tax_type: bool = False) -> SafeS
         '<th scope="col"><span class="usa-sr-only">Action</span></th></tr></thead><tbody>\n'
     ]
     for row in periods:
-        period = row.period
-        end = mdy(period.period_end)
+        end = mdy(row.period_end)
         tax_type = e(row.tax_type.name) if with_tax_type else ""
         if row.status == "filed":
             action = f'View or amend<span class="usa-sr-only"> the return for period ending {end}</span>'
@@ -49,10 +48,10 @@ def period_table(periods, *, caption: str, with_tax_type: bool = False) -> SafeS
         out.append(
             "<tr>"
             + (f'<td data-label="Tax type">{tax_type}</td>' if with_tax_type else "")
-            + f'<th scope="row" data-label="Period">{mdy(period.period_start)} – {end}</th>'
-            f'<td data-label="Due date">{mdy(period.due_date)}{PAST_DUE if row.overdue else ""}</td>'
+            + f'<th scope="row" data-label="Period">{mdy(row.period_start)} – {end}</th>'
+            f'<td data-label="Due date">{mdy(row.due_date)}{PAST_DUE if row.overdue else ""}</td>'
             f'<td data-label="Status">{e(row.status)}</td>'
-            f'<td data-label="Action"><a class="usa-link" href="{url(period.pk)}">{action}</a></td></tr>\n'
+            f'<td data-label="Action"><a class="usa-link" href="{url(row.pk)}">{action}</a></td></tr>\n'
         )
     out.append("</tbody></table>")
     return rows(out)

@@ -9,23 +9,16 @@ from django.urls import reverse
 
 from tsc.accounts.access import require_may, requires
 from tsc.accounts.forms import add_service_error
-from tsc.accounts.rights import Action, may, tax_type_ids_with
+from tsc.accounts.rights import Action, may, tax_types_with
 from tsc.lib.errors import ServiceError
 from tsc.lib.paging import page_links, page_of
 from tsc.taxpayers.models import TaxType
-from tsc.taxpayers.selectors import business_tax_types
 
 from . import selectors, services, tables
 from .computations import line_changes
 from .forms import HistorySearchForm, ReturnEntryForm, three_years_before
 from .forms_registry import RETURN_FORMS
 from .models import ReturnStatus
-
-
-def _tax_types_with(ctx, action: Action) -> list[TaxType]:
-    allowed = set(tax_type_ids_with(ctx, action))
-    return [t for t in business_tax_types(ctx.taxpayer_id) if t.pk in allowed]
-
 
 NEEDS_ACTION_SHOWN = 12  # the oldest past-due first; the rest are listed under their tax type
 
@@ -36,18 +29,20 @@ def file_returns(request):
     and previous years open, older years behind a disclosure."""
     today = services.today()
     ctx = request.acting
-    tax_types = _tax_types_with(ctx, Action.PREPARE_RETURN)
-    for tax_type in selectors.registrations_to_prepare(ctx, tax_types, today=today):
-        services.registration_for_filing(business=ctx.taxpayer, tax_type=tax_type)
-    periods = selectors.filing_periods(ctx, tax_types, since=three_years_before(today), today=today)
+    tax_types = tax_types_with(ctx, Action.PREPARE_RETURN)
+    found = selectors.filing_periods(ctx, tax_types, since=three_years_before(today), today=today)
+    if found.incomplete:  # a period just ended, or Withholding Non-Wage not registered yet
+        for tax_type in found.incomplete:
+            services.registration_for_filing(business=ctx.taxpayer, tax_type=tax_type)
+        found = selectors.filing_periods(ctx, tax_types, since=three_years_before(today), today=today)
     sections = []
     needs_action = []
     for tax_type in tax_types:
-        rows = periods[tax_type.pk]
-        needs_action += [row for row in rows if row.status != "filed" and row.period.period_end < today]
+        rows = found.rows[tax_type.pk]
+        needs_action += [row for row in rows if row.status != "filed" and row.period_end < today]
         years = {}
         for row in rows:
-            years.setdefault(row.period.period_end.year, []).append(row)
+            years.setdefault(row.period_end.year, []).append(row)
         tables_by_year = [
             (year, tables.period_table(group, caption=f"{tax_type.name}: periods ending in {year}"))
             for year, group in years.items()
@@ -60,7 +55,7 @@ def file_returns(request):
                 "older": [(year, table) for year, table in tables_by_year if year < today.year - 1],
             }
         )
-    needs_action.sort(key=lambda row: (not row.overdue, row.period.due_date))
+    needs_action.sort(key=lambda row: (not row.overdue, row.due_date))
     context = {
         "sections": sections,
         "needs_action": tables.period_table(
@@ -185,7 +180,7 @@ def return_pdf(request, return_id: int):
 @requires(Action.VIEW_RETURNS)
 def history(request):
     today = services.today()
-    tax_types = _tax_types_with(request.acting, Action.VIEW_RETURNS)
+    tax_types = tax_types_with(request.acting, Action.VIEW_RETURNS)
     form = HistorySearchForm(request.GET or None, tax_types=tax_types, today=today)
     results = None
     context = {"form": form, "earliest": three_years_before(today)}

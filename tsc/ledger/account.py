@@ -3,7 +3,7 @@
 Pages pass the acting context; the rights go into the query (tsc.accounts.rights)."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -43,10 +43,27 @@ class PeriodAccount:
     statement: Statement
     filed: bool
     form: str
+    entries: tuple[Entry, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def payable_online(self) -> bool:
         return self.period.period_end >= ONLINE_PAYMENT_FROM
+
+    def statement_on(self, day: date) -> Statement:
+        """The period's statement on another day, from the entries already read (no query)."""
+        return statement(list(self.entries), due_date=self.period.due_date, as_of=day)
+
+
+def period_account(period: FilingPeriod, *, as_of: date) -> PeriodAccount:
+    """One period's account (its page): the statement as of `as_of`, and its entries."""
+    entries = _entries_by_period([period.pk])[period.pk]
+    return PeriodAccount(
+        period=period,
+        statement=statement(entries, due_date=period.due_date, as_of=as_of),
+        filed=True,
+        form=period.registration.tax_type.form,
+        entries=tuple(entries),
+    )
 
 
 def account_periods(
@@ -70,15 +87,19 @@ def account_periods(
         periods.annotate(is_filed=Exists(filed)).order_by("-period_end", "registration__tax_type__sort_order")
     )
     entries = _entries_by_period([p.pk for p in periods])
-    return [
-        PeriodAccount(
-            period=p,
-            statement=statement(entries.get(p.pk, []), due_date=p.due_date, as_of=as_of),
-            filed=p.is_filed,
-            form=p.registration.tax_type.form,
+    accounts = []
+    for p in periods:
+        found = entries.get(p.pk, [])
+        accounts.append(
+            PeriodAccount(
+                period=p,
+                statement=statement(found, due_date=p.due_date, as_of=as_of),
+                filed=p.is_filed,
+                form=p.registration.tax_type.form,
+                entries=tuple(found),
+            )
         )
-        for p in periods
-    ]
+    return accounts
 
 
 def overpaid_periods(*, batch_id: int) -> list[FilingPeriod]:

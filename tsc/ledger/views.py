@@ -14,8 +14,9 @@ from tsc.accounts.rights import Action, may
 from tsc.filing import selectors as filing_selectors
 from tsc.lib.errors import ServiceError
 from tsc.payments import selectors as payment_selectors
+from tsc.payments.services import earliest_payment_date
 
-from . import account, services
+from . import account, services, tables
 from .forms import AccountSearchForm, WaiverRequestForm, default_range
 from .models import LedgerEntry, PenaltyWaiver, Refund, RefundStatus
 
@@ -48,15 +49,13 @@ REFUND_EXPLANATIONS = {
 }
 
 
-def _pay_link(row: account.PeriodAccount, paid_by) -> str:
+def _pay_link(row: account.PeriodAccount, paid_by, earliest) -> str:
     """Make Payments, prefilled with the period, the balance and the date it is paid. A payment
     cannot be dated before the earliest payment date (today's batch may have gone): the balance
     is then worked out to that date instead."""
-    from tsc.payments.services import earliest_payment_date
-
     pay_on, balance = paid_by, row.statement.balance_due
-    if paid_by < (earliest := earliest_payment_date()):
-        pay_on, balance = earliest, account.period_statement(row.period, as_of=earliest).balance_due
+    if paid_by < earliest:
+        pay_on, balance = earliest, row.statement_on(earliest).balance_due
     query = {"period": row.period.pk, "amount": f"{balance:.2f}", "date": f"{pay_on:%m/%d/%Y}"}
     return reverse("payments:make") + "?" + urlencode(query)
 
@@ -73,10 +72,10 @@ def account_details(request):
         "end": f"{today:%m/%d/%Y}",
     }
     form = AccountSearchForm(data, tax_types=tax_types, today=today)
-    rows, paid_by = None, today
+    rows, table, paid_by = None, "", today
     if form.is_valid():
         paid_by = form.cleaned_data["paid_by"] or today
-        rows = account.account_periods(
+        found = account.account_periods(
             ctx,
             tax_type=form.tax_type_obj(),
             by=form.cleaned_data["search_by"],
@@ -85,21 +84,24 @@ def account_details(request):
             as_of=paid_by,
         )
         if form.cleaned_data["bills_only"]:
-            rows = [r for r in rows if r.statement.balance_due > 0]
+            found = [r for r in found if r.statement.balance_due > 0]
+        earliest = earliest_payment_date() if any(r.statement.balance_due for r in found) else None
         rows = [
             {
                 "row": r,
                 "may_pay": r.payable_online and may(ctx, Action.MAKE_PAYMENT, tax_type=r.period.registration.tax_type),
-                "pay_link": _pay_link(r, paid_by) if r.statement.balance_due else "",
+                "pay_link": _pay_link(r, paid_by, earliest) if r.statement.balance_due else "",
             }
-            for r in rows
+            for r in found
         ]
+        table = tables.account_rows(rows)
     return render(
         request,
         "ledger/account.html",
         {
             "form": form,
             "rows": rows,
+            "table": table,
             "paid_by": paid_by,
             "today": today,
             "current_as_of": timezone.localtime(),
@@ -115,8 +117,8 @@ def period_account(request, period_id: int):
     period = filing_selectors.period_for(ctx, period_id, Action.VIEW_ACCOUNT)
     today = timezone.localdate()
     tax_type = period.registration.tax_type
-    s = account.period_statement(period, as_of=today)
-    row = account.PeriodAccount(period=period, statement=s, filed=True, form=tax_type.form)
+    row = account.period_account(period, as_of=today)
+    s = row.statement
     return render(
         request,
         "ledger/period.html",
@@ -128,7 +130,7 @@ def period_account(request, period_id: int):
             "waivers": PenaltyWaiver.objects.filter(period=period),
             "refunds": [(r, REFUND_EXPLANATIONS[r.status]) for r in Refund.objects.filter(period=period)],
             "may_pay": row.payable_online and may(ctx, Action.MAKE_PAYMENT, tax_type=tax_type),
-            "pay_link": _pay_link(row, today) if s.balance_due else "",
+            "pay_link": _pay_link(row, today, earliest_payment_date()) if s.balance_due else "",
             "may_waive": may(ctx, Action.REQUEST_WAIVER, tax_type=tax_type) and s.penalty > 0,
             "payable_online": row.payable_online,
             "today": today,

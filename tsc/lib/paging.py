@@ -2,17 +2,53 @@
 taxpayer's history grows (issue 13)."""
 
 from dataclasses import dataclass
+from math import ceil
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Count, Window
 
 PER_PAGE = 50
 NEAR = 2  # page links shown either side of the current page (plus the first and the last)
 
 
+TOTAL = "_total"  # each row of a page carries the count of all rows (COUNT(*) OVER ())
+
+
 def page_of(request, items, per_page: int = PER_PAGE) -> Page:
-    """The page of `items` (a queryset: one COUNT and one LIMIT query) the request asks for with
-    ?page=N; a page out of range or not a number shows the nearest one."""
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+    """The page of `items` (a queryset) the request asks for with ?page=N, as Django's
+    Paginator.get_page has it: not a number shows the first page, out of range the last. One
+    query: the rows of the page, each with the count of them all (a window over the rows the
+    database reads anyway to sort them), instead of a COUNT and then the page (issue 13). A page
+    out of range costs a COUNT and the last page."""
+    number = _page_number(request.GET.get("page"))
+    rows = _rows(items, number, per_page) if number is not None else []
+    if rows:
+        count = rows[0][TOTAL]
+    else:
+        count = items.count()
+        last = max(1, ceil(count / per_page))
+        if count and number != last:
+            number = last
+            rows = _rows(items, number, per_page)
+        number = number or last
+    paginator = Paginator(items, per_page)
+    paginator.count = count  # known: not counted again
+    return Page(rows, number, paginator)
+
+
+def _page_number(value) -> int | None:
+    """?page= as Paginator.get_page reads it: not a whole number is the first page; below 1,
+    None (the last page)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return number if number >= 1 else None
+
+
+def _rows(items, number: int, per_page: int) -> list:
+    bottom = (number - 1) * per_page
+    return list(items.annotate(**{TOTAL: Window(Count("*"))})[bottom : bottom + per_page])
 
 
 def page_query(request, number: int) -> str:

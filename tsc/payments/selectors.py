@@ -3,8 +3,9 @@ context may see, in the query itself."""
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
+from tsc.accounts import rights
 from tsc.accounts.access import load
 from tsc.accounts.acting import Acting
 from tsc.accounts.rights import Action, tax_type_ids_with
@@ -22,16 +23,15 @@ LIST_RIGHT = {
 
 
 def tax_types_with(ctx: Acting, action: Action) -> list[TaxType]:
-    allowed = set(tax_type_ids_with(ctx, action))
-    return [t for t in business_tax_types(ctx.taxpayer_id) if t.pk in allowed]
+    return rights.tax_types_with(ctx, action)
 
 
 # What the payment lists show of each payment (tsc/payments/tables.py).
 LIST_COLUMNS = (
     "pk",
     "confirmation_number",
-    "tax_type__name",
-    "period__period_end",
+    "tax_type_name",
+    "period_end",
     "requested_date",
     "made_on",
     "status",
@@ -52,7 +52,8 @@ def payments_for(
     """One list (scheduled, processed — returned ones with them — or cancelled), by period end or
     by the date made, newest first, as the columns the page shows (LIST_COLUMNS). By period end,
     the periods are the business's own (its registrations' index), not a range over every period
-    of the state (issue 13)."""
+    of the state. The tax type and period end shown are subqueries, so that counting the rows
+    joins nothing and only the rows of the page look them up (issue 13)."""
     right = LIST_RIGHT[statuses[0]]
     payments = Payment.objects.filter(
         business_id=ctx.taxpayer_id, status__in=statuses, tax_type_id__in=tax_type_ids_with(ctx, right)
@@ -64,7 +65,14 @@ def payments_for(
         payments = payments.filter(period__in=periods)
     else:
         payments = payments.filter(made_on__range=(start, end))
-    return payments.order_by("-requested_date", "-created_at", "-pk").values(*LIST_COLUMNS)
+    return (
+        payments.annotate(
+            tax_type_name=Subquery(TaxType.objects.filter(pk=OuterRef("tax_type_id")).order_by().values("name")),
+            period_end=Subquery(FilingPeriod.objects.filter(pk=OuterRef("period_id")).order_by().values("period_end")),
+        )
+        .order_by("-requested_date", "-created_at", "-pk")
+        .values(*LIST_COLUMNS)
+    )
 
 
 def payment_for(ctx: Acting, payment_id: int, *actions: Action) -> Payment:

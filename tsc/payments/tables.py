@@ -16,8 +16,8 @@ def payment_rows(payments) -> SafeString:
     return rows(
         f'<tr><th scope="row" data-label="Confirmation number"><a class="usa-link" href="{url(p["pk"])}">'
         f"{e(p['confirmation_number'])}</a></th>"
-        f'<td data-label="Tax type">{e(p["tax_type__name"])}</td>'
-        f'<td data-label="Period end">{mdy(p["period__period_end"])}</td>'
+        f'<td data-label="Tax type">{e(p["tax_type_name"])}</td>'
+        f'<td data-label="Period end">{mdy(p["period_end"])}</td>'
         f'<td data-label="Payment date">{mdy(p["requested_date"])}</td>'
         f'<td data-label="Date made">{mdy(p["made_on"])}</td>'
         f'<td data-label="Status">{e(STATUS_LABELS.get(p["status"], p["status"]))}'

@@ -27,9 +27,9 @@ def test_history_rows_mark_amended_returns_and_missing_filers():
                 "confirmation_number": "TSC-<1>",
                 "amends_id": 3,
                 "form": "OS-114",
-                "period__period_end": date(2026, 9, 30),
+                "period_end": date(2026, 9, 30),
                 "filed_on": date(2026, 10, 20),
-                "filed_by__user_id": None,
+                "filer": None,
                 "amount_due": Decimal("-5.00"),
             }
         ]
@@ -45,8 +45,8 @@ def test_payment_rows_give_the_status_and_the_bank_return_reason():
             {
                 "pk": 9,
                 "confirmation_number": "P-1",
-                "tax_type__name": "Withholding",
-                "period__period_end": date(2026, 9, 30),
+                "tax_type_name": "Withholding",
+                "period_end": date(2026, 9, 30),
                 "requested_date": date(2026, 10, 30),
                 "made_on": date(2026, 10, 1),
                 "status": "returned",
@@ -61,15 +61,13 @@ def test_payment_rows_give_the_status_and_the_bank_return_reason():
 
 def test_period_tables_say_what_to_do_and_for_which_tax_type():
     tax_type = SimpleNamespace(name="Sales & Use")
-    period = SimpleNamespace(
-        pk=5, period_start=date(2026, 1, 1), period_end=date(2026, 1, 31), due_date=date(2026, 3, 2)
-    )
+    period = (5, date(2026, 1, 1), date(2026, 1, 31), date(2026, 3, 2))
     html = period_table(
-        [PeriodRow(period, tax_type, "draft", overdue=True)], caption="Periods that need a return", with_tax_type=True
+        [PeriodRow(*period, tax_type, "draft", overdue=True)], caption="Periods that need a return", with_tax_type=True
     )
     assert '<caption class="usa-sr-only">Periods that need a return</caption>' in html
     assert '<td data-label="Tax type">Sales &amp; Use</td>' in html
     assert '03/02/2026 <span class="usa-tag bg-secondary-dark">past due</span>' in html
     assert 'Continue draft<span class="usa-sr-only"> for Sales &amp; Use period ending 01/31/2026</span>' in html
-    filed = period_table([PeriodRow(period, tax_type, "filed", overdue=False)], caption="Sales & Use: 2026")
+    filed = period_table([PeriodRow(*period, tax_type, "filed", overdue=False)], caption="Sales & Use: 2026")
     assert "Tax type" not in filed and "View or amend" in filed and "past due" not in filed
