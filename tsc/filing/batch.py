@@ -99,8 +99,10 @@ def _file(actor: Login | None, items: list[ReturnItem]) -> None:
         period = item.period
         carried = (period.registration_id, period.period_start - timedelta(days=1))
         # Its period filed, or with a draft, or earlier in the batch; or its prior quarter (the
-        # credit on line 4) filed the per-return way, after the batch.
-        if period.pk in busy or period.pk in seen or carried in deferred:
+        # credit on line 4) filed the per-return way, after the batch; or a form computed from
+        # attached records (CT-1096), which this batch does not file.
+        computed = RETURN_FORMS[period.registration.tax_type.code].compute is not None
+        if period.pk in busy or period.pk in seen or carried in deferred or not computed:
             item.fallback = True
             deferred.add((period.registration_id, period.period_end))
             seen.add(period.pk)
