@@ -12,7 +12,8 @@ them ask for one page at a time as fast as it answers, for a fixed time per page
 Prints req/s, p50/p95/p99 and the ratio to a trivial view (/bench-floor/, added by a bench-only
 URLconf behind the same middleware) measured in the same repetition, the queries and bytes of
 each page, and whether each page reaches 50 % of the floor's throughput with a p95 at most twice
-the floor's. The load generator runs on the same 2-core machine as the servers and the database.
+the floor's. Then sign-ins/s with 16 visitors signing in at once (issue 13 point 4). The load
+generator runs on the same 2-core machine as the servers and the database.
 At scale 1 a run takes about 8-10 minutes (about 4 to build, 3 to measure); the database
 (default postgres://root@127.0.0.1:5432/tsc_pages_bench) is dropped at the end unless --keep.
 """
@@ -38,6 +39,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 DEFAULT_URL = "postgres://root@127.0.0.1:5432/tsc_pages_bench"
 PASSWORD = "Demo#2024"  # noqa: S105 - the published demo password
 NUTMEG, FIRM = "1234567-000", "4444444-000"
+# Issue 13 point 4, sign-ins/s at 16 concurrent: the demo logins, in turn (each lands on the Main Menu).
+SIGN_IN_LOGINS = [(NUTMEG, u) for u in ("filepay", "viewer", "filer", "payer", "admin1", "noaccess")] + [
+    ("7654321-000", "admin2"),
+    ("3333333-000", "admin3"),
+    (FIRM, "prep1"),
+]
 
 
 def three_years_before(day: date) -> date:
@@ -146,6 +153,19 @@ async def measure(base: str, clients_n: int, seconds: float, reps: int, today: d
     return results
 
 
+async def measure_sign_ins(base: str, clients_n: int, seconds: float):
+    """Sign-ins/s with `clients_n` visitors signing in at once through the Welcome and Sign in
+    pages (the production Argon2 parameters), each sign-in as a new visitor."""
+    from serving.load import Client, drive_sign_ins
+
+    clients = [Client(base) for _ in range(clients_n)]
+    load_before = os.getloadavg()[0]
+    whole, password_step = await drive_sign_ins(clients, SIGN_IN_LOGINS, PASSWORD, seconds=seconds)
+    for c in clients:
+        await c.close()
+    return whole, password_step, load_before
+
+
 def report(results, counts, *, scale, data_counts, clients_n, seconds, reps, workers) -> bool:
     floor_name = next(iter(results))
     floors = results[floor_name]
@@ -198,6 +218,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--port", type=int, default=8731)
+    parser.add_argument("--sign-in-clients", type=int, default=16)
+    parser.add_argument("--sign-in-seconds", type=float, default=15)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_PAGES_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--keep", action="store_true", help="keep the database (and reuse it with --reuse)")
     parser.add_argument("--reuse", action="store_true", help="measure a database kept by --keep, build nothing")
@@ -241,8 +263,10 @@ def main() -> None:
     connections.close_all()
 
     server = load.start_gunicorn(args.port, env, workers=args.workers, log=Path(work) / "gunicorn.log")
+    base = f"http://127.0.0.1:{args.port}"
     try:
-        results = asyncio.run(measure(f"http://127.0.0.1:{args.port}", args.clients, args.seconds, args.reps, today))
+        results = asyncio.run(measure(base, args.clients, args.seconds, args.reps, today))
+        sign_ins = asyncio.run(measure_sign_ins(base, args.sign_in_clients, args.sign_in_seconds))
     finally:
         load.stop(server)
     all_met = report(
@@ -256,6 +280,16 @@ def main() -> None:
         workers=args.workers,
     )
     print(f"Every page at >= 50 % of the floor: {'met' if all_met else 'NOT met'}")
+    whole, password_step, load_before = sign_ins
+    print(
+        f"\nSign-ins (issue 13 point 4): {args.sign_in_clients} visitors signing in at once through the Welcome "
+        f"and Sign in pages, production Argon2 parameters, {args.sign_in_seconds:g} s, {len(SIGN_IN_LOGINS)} demo "
+        f"logins in turn; load average before {load_before:.1f}\n"
+        f"  {whole.rps:.1f} sign-ins/s; a whole sign-in (4 requests) p50 {whole.pct(0.5) * 1000:.0f} ms, "
+        f"p95 {whole.pct(0.95) * 1000:.0f} ms, p99 {whole.pct(0.99) * 1000:.0f} ms; the password step p50 "
+        f"{password_step.pct(0.5) * 1000:.0f} ms, p95 {password_step.pct(0.95) * 1000:.0f} ms"
+        + (f"  [{whole.errors} failed]" if whole.errors else "")
+    )
     print(f"Whole run: {time.perf_counter() - started:.0f} s")
     connection.close()
     shutil.rmtree(work, ignore_errors=True)

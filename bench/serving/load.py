@@ -109,13 +109,17 @@ class Client:
         assert page.status_code == 200 and found, (url, page.status_code)
         return found.group(1).decode()
 
-    async def sign_in(self, registration_number: str, user_id: str, password: str) -> None:
+    async def sign_in(self, registration_number: str, user_id: str, password: str) -> float:
+        """Welcome page, registration number, Sign in page, password. Returns the seconds the
+        password step took (the Argon2 check)."""
         token = await self._form_token("/")
         r = await self.post("/", {"csrfmiddlewaretoken": token, "registration_number": registration_number})
         assert r.status_code == 302 and r.headers["location"].endswith("/sign-in/"), (r.status_code, r.text[:300])
         token = await self._form_token("/sign-in/")
+        started = time.perf_counter()
         r = await self.post("/sign-in/", {"csrfmiddlewaretoken": token, "user_id": user_id, "password": password})
         assert r.status_code == 302 and r.headers["location"].endswith("/menu/"), (r.status_code, r.text[:300])
+        return time.perf_counter() - started
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -170,3 +174,36 @@ async def drive(clients: list[Client], urls, *, seconds: float, warmup: float = 
 
     await asyncio.gather(*(one(i, c) for i, c in enumerate(clients)))
     return result
+
+
+async def drive_sign_ins(
+    clients: list[Client], logins: list[tuple[str, str]], password: str, *, seconds: float, warmup: float = 3.0
+) -> tuple[Result, Result]:
+    """Every client signs in again and again through the real pages, as a new visitor each time
+    (no cookies), with the logins in turn; the sign-ins that end in the window (after the
+    warm-up) count. Returns the whole sign-ins (four requests each) and their password steps."""
+    whole, password_step = Result("sign-in", seconds), Result("password step", seconds)
+    t0 = time.perf_counter()
+    window_start, window_end = t0 + warmup, t0 + warmup + seconds
+
+    async def one(i: int, client: Client) -> None:
+        n = i
+        while (started := time.perf_counter()) < window_end:
+            number, user_id = logins[n % len(logins)]
+            n += len(clients)
+            client.cookies.clear()
+            try:
+                step = await client.sign_in(number, user_id, password)
+                ok = True
+            except (httpx.HTTPError, AssertionError):
+                ok, step = False, 0.0
+            ended = time.perf_counter()
+            if window_start <= ended <= window_end:
+                if ok:
+                    whole.latencies.append(ended - started)
+                    password_step.latencies.append(step)
+                else:
+                    whole.errors += 1
+
+    await asyncio.gather(*(one(i, c) for i, c in enumerate(clients)))
+    return whole, password_step
