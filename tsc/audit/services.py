@@ -1,3 +1,4 @@
+import functools
 import json
 from typing import Any
 
@@ -41,15 +42,37 @@ def audit_record_many(
     """Write many audit rows of one event at once (a batch of filings): each row is (target pk,
     business id, data, acting), and says what `audit_record` would have said for it, with its own
     "acting" (a batch may act for many clients). Call inside the service's transaction."""
+    audit_rows_insert(
+        event=event,
+        actor=actor,
+        target_type=target_type,
+        rows=[
+            (pk, business_id, json.dumps(data | ({"acting": acting} if acting else {})))
+            for pk, business_id, data, acting in rows
+        ],
+    )
+
+
+def audit_rows_insert(*, event: str, actor: models.Model | None, target_type: str, rows: list[tuple]) -> None:
+    """`audit_record_many` for rows whose data is already JSON text: (target pk, business id, data
+    as JSON text of an object). Call inside the service's transaction."""
     if not rows:
         return
     now, ip = timezone.now(), request_context.current().ip
     actor_id = actor.pk if actor is not None and actor.pk else None
-    values = [
-        (now, actor_id, business_id, event, target_type, str(pk), ip, data | ({"acting": acting} if acting else {}))
-        for pk, business_id, data, acting in rows
-    ]
-    values = [(*head, json.dumps(data)) for *head, data in values]
     insert_rows(
-        AuditEvent, ("at", "actor_id", "business_id", "event", "target_type", "target_id", "ip", "data"), values
+        AuditEvent,
+        ("at", "actor_id", "business_id", "event", "target_type", "target_id", "ip", "data"),
+        [(now, actor_id, business_id, event, target_type, str(pk), ip, data) for pk, business_id, data in rows],
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def json_string(text: str) -> str:
+    """A string as JSON text (as json.dumps writes it), for the few names a batch repeats."""
+    return json.dumps(text)
+
+
+def acting_json(acting: dict | None) -> str:
+    """', "acting": {…}' to end an audit row's data JSON with, as `audit_record` adds it; "" for none."""
+    return f', "acting": {json.dumps(acting)}' if acting else ""

@@ -19,18 +19,18 @@ The periods are locked in one query, in primary key order (two batches never dea
 return keyed by hand for one of them waits for the batch and then finds the period filed.
 """
 
-import json
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import DEFERRED, Q
 from django.utils import timezone
 
 from tsc.accounts.models import Login
-from tsc.audit.services import audit_record_many
+from tsc.audit.services import acting_json, audit_rows_insert, json_string
 from tsc.lib.bulk_insert import insert_rows
 from tsc.lib.money import ZERO, cents
 from tsc.taxpayers.models import FilingPeriod
@@ -38,7 +38,7 @@ from tsc.taxpayers.models import FilingPeriod
 from .computations import Computation, ct941, quarter_months
 from .forms_registry import RETURN_FORMS
 from .models import MONEY, ReturnStatus, TaxReturn
-from .services import confirmation_number_new, today
+from .services import _CONFIRMATION_ALPHABET, today
 
 _LARGEST = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])  # what full_clean allows
 
@@ -164,13 +164,12 @@ def _insert(actor: Login | None, items: list[ReturnItem], filed_on: date) -> Non
     postgres = connection.vendor == "postgresql"
     actor_id = actor.pk if actor is not None else None  # None: an API client's import
     ids = _new_ids(len(items)) if postgres else [None] * len(items)
-    rows, values = [], []  # the rows as stored (JSON as text), and data and lines for the objects
-    for item, pk in zip(items, ids, strict=True):
+    numbers = confirmation_numbers_new(len(items))
+    filed = ReturnStatus.FILED.value
+    rows = []  # in _COLUMNS order: the fields _mark_filed and _apply set, data and lines as JSON text
+    for item, pk, number in zip(items, ids, numbers, strict=True):
         period, c = item.period, item.computation
         registration = period.registration
-        data, lines = {k: str(cents(v)) for k, v in item.values.items()}, [line.as_dict() for line in c.lines]
-        values.append((data, lines))
-        # In _COLUMNS order: the fields _mark_filed and _apply set, with data and lines as JSON text.
         rows.append(
             (
                 pk,
@@ -178,17 +177,17 @@ def _insert(actor: Login | None, items: list[ReturnItem], filed_on: date) -> Non
                 registration.tax_type_id,
                 period.pk,
                 RETURN_FORMS[registration.tax_type.code].name,
-                ReturnStatus.FILED.value,
+                filed,
                 None,
-                json.dumps(data),
-                json.dumps(lines),
+                _data_json(item.values),
+                c.lines_json(),
                 c.tax_due,
                 c.credit,
                 c.penalty,
                 c.interest,
                 c.amount_due,
                 0,
-                confirmation_number_new(),
+                number,
                 item.submission_token,
                 actor_id,
                 actor_id,
@@ -198,11 +197,11 @@ def _insert(actor: Login | None, items: list[ReturnItem], filed_on: date) -> Non
                 filed_on,
             )
         )
-    returns = _store(rows, values, postgres)
+    returns = _store(rows, postgres)
     for item, r in zip(items, returns, strict=True):
         r._state.fields_cache["period"] = item.period
         item.tax_return = r
-    audit_record_many(
+    audit_rows_insert(
         event="return.filed",
         actor=actor,
         target_type=TaxReturn._meta.label,
@@ -210,14 +209,15 @@ def _insert(actor: Login | None, items: list[ReturnItem], filed_on: date) -> Non
             (
                 r.pk,
                 r.business_id,
-                {
-                    "form": r.form,
-                    "period_end": r.period.period_end.isoformat(),
-                    "confirmation_number": r.confirmation_number,
-                    "amended": False,
-                    "amount_due": str(r.amount_due),
-                },
-                item.acting,
+                # What return_submit's audit row says (as json.dumps writes it), and who acts for whom.
+                _AUDIT_DATA
+                % (
+                    json_string(r.form),
+                    r.period.period_end.isoformat(),
+                    r.confirmation_number,
+                    r.amount_due,
+                    acting_json(item.acting),
+                ),
             )
             for r, item in zip(returns, items, strict=True)
         ],
@@ -228,6 +228,32 @@ def _insert(actor: Login | None, items: list[ReturnItem], filed_on: date) -> Non
         from tsc.ledger.tasks import process_returns
 
         transaction.on_commit(lambda: process_returns.enqueue(on_time))
+
+
+_AUDIT_DATA = '{"form": %s, "period_end": "%s", "confirmation_number": "%s", "amended": false, "amount_due": "%s"%s}'
+
+
+def _data_json(values: dict[str, Decimal]) -> str:
+    """TaxReturn.data as return_submit stores it ({key: str(cents(amount))}), as JSON text."""
+    return "{" + ", ".join(f'{json_string(k)}: "{cents(v)}"' for k, v in values.items()) + "}"
+
+
+def confirmation_numbers_new(count: int) -> list[str]:
+    """`count` confirmation numbers as `confirmation_number_new` makes them ('TSC-7K2M-9QXA-4D8H',
+    12 characters of the same alphabet, each uniformly random and unguessable), from one draw of
+    random bytes: a byte below the largest multiple of the alphabet's size is a character (its
+    remainder), the others are thrown away."""
+    size = 12 * count
+    chars = b""
+    while len(chars) < size:
+        chars += secrets.token_bytes(size - len(chars) + size // 8 + 16).translate(_TO_CHARACTER, _DISCARDED)
+    text = chars[:size].decode()
+    return [f"TSC-{text[i : i + 4]}-{text[i + 4 : i + 8]}-{text[i + 8 : i + 12]}" for i in range(0, size, 12)]
+
+
+_LIMIT = 256 - 256 % len(_CONFIRMATION_ALPHABET)  # 240: 8 times each of the 30 characters
+_TO_CHARACTER = bytes(ord(_CONFIRMATION_ALPHABET[b % len(_CONFIRMATION_ALPHABET)]) for b in range(256))
+_DISCARDED = bytes(range(_LIMIT, 256))
 
 
 _COLUMNS = (
@@ -268,9 +294,10 @@ def _new_ids(count: int) -> list[int]:
         return [pk for (pk,) in cursor.fetchall()]
 
 
-def _store(rows: list[tuple], values: list[tuple[dict, list]], postgres: bool) -> list[TaxReturn]:
+def _store(rows: list[tuple], postgres: bool) -> list[TaxReturn]:
     """Insert the rows (COPY on PostgreSQL; on SQLite without ids, read back by submission token
-    while the transaction holds the write lock) and return them as TaxReturn objects."""
+    while the transaction holds the write lock) and return them as TaxReturn objects (data and
+    lines deferred: loaded if read)."""
     if tuple(f.attname for f in TaxReturn._meta.concrete_fields) != _COLUMNS:
         raise RuntimeError("TaxReturn's fields changed: update tsc/filing/batch.py's _COLUMNS and rows.")
     if postgres:
@@ -281,9 +308,10 @@ def _store(rows: list[tuple], values: list[tuple[dict, list]], postgres: bool) -
         ids = dict(tokens.values_list("submission_token", "pk"))
         rows = [(ids[row[16]], *row[1:]) for row in rows]
     returns = []
-    for row, (data, lines) in zip(rows, values, strict=True):
+    alias = connection.alias
+    for row in rows:
         # Positional: the model's fast path, field by field in _COLUMNS (its own) order.
-        r = TaxReturn(*row[:7], data, lines, *row[9:])
-        r._state.adding, r._state.db = False, connection.alias
+        r = TaxReturn(*row[:7], DEFERRED, DEFERRED, *row[9:])
+        r._state.adding, r._state.db = False, alias
         returns.append(r)
     return returns

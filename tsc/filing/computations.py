@@ -8,41 +8,17 @@ up; the paper forms' whole dollars are not used (docs/adr/0005).
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from tsc.lib.money import ZERO, cents, dollars, percent_of
+
+from .lines import Computation, Layout, Line
+
+__all__ = ["Computation", "Line"]  # kept importable from here
 
 INTEREST_RATE_PER_MONTH = Decimal("1")
 MINIMUM_PENALTY = Decimal("50.00")
 FORMS_ATTACHED = "Number of 1099 and W-2G forms attached"  # a count, not dollars
-
-
-@dataclass(frozen=True)
-class Line:
-    number: str
-    label: str
-    amount: Decimal
-    entered: bool = False  # typed by the taxpayer (else computed)
-    columns: tuple[Decimal, ...] | None = None  # OS-114: one amount per rate column; `amount` is their sum
-
-    def as_dict(self) -> dict:
-        """The line as stored in TaxReturn.lines (amounts as strings of Decimal)."""
-        data = {"number": self.number, "label": self.label, "amount": str(self.amount), "entered": self.entered}
-        if self.columns is not None:
-            data["columns"] = [str(a) for a in self.columns]
-        return data
-
-
-@dataclass(frozen=True)
-class Computation:
-    lines: tuple[Line, ...]
-    tax_due: Decimal  # after credits and payments, before penalty and interest
-    credit: Decimal  # overpayment carried forward (never negative)
-    penalty: Decimal = ZERO
-    interest: Decimal = ZERO
-
-    @property
-    def amount_due(self) -> Decimal:
-        return self.tax_due + self.penalty + self.interest
 
 
 # ---- late filing ---------------------------------------------------------------------------
@@ -123,16 +99,51 @@ def os114_key(line: str, column: int) -> str:
     return f"l{line}_c{column}"
 
 
-def _per_column(values: dict[str, Decimal], line: str) -> tuple[Decimal, ...]:
-    return tuple(cents(values.get(os114_key(line, col.number)) or ZERO) for col in OS114_COLUMNS)
+# The entered cells: data key → (row, column), rows being lines 1 to 6 then 8a to 8d.
+_OS114_CELLS = {
+    os114_key(number, col.number): (row, c)
+    for row, (number, _) in enumerate((*OS114_RECEIPT_LINES, *OS114_DEDUCTION_LINES))
+    for c, col in enumerate(OS114_COLUMNS)
+}
+_OS114_RATES = tuple(col.rate for col in OS114_COLUMNS)
+_ZEROS = (ZERO,) * len(OS114_COLUMNS)
+_OS114_NET_LABEL = "Net tax due (line 10b minus line 11)"
 
 
-def _add(rows: list[tuple[Decimal, ...]]) -> tuple[Decimal, ...]:
+def _os114_layout(net_label: str) -> Layout:
+    width = len(OS114_COLUMNS)
+    return Layout(
+        (
+            *((n, label, True, width) for n, label in OS114_RECEIPT_LINES),
+            ("7", "Total (add lines 1 through 6)", False, width),
+            *((n, label, True, width) for n, label in OS114_DEDUCTION_LINES),
+            ("8", "Total deductions (add lines 8a through 8d)", False, width),
+            ("9", "Gross receipts subject to tax (line 7 minus line 8, not less than zero)", False, width),
+            ("10a", "Tax (line 9 times the column's rate)", False, width),
+            ("10b", "Total tax (add line 10a, columns 1 through 4)", False, 0),
+            ("11", OS114_PRIOR_TAX_LABEL, False, 0),
+            ("12", net_label, False, 0),
+            ("13", "Interest and penalty", False, 0),
+            ("14", "Total amount due (line 12 plus line 13; zero when line 12 is a credit)", False, 0),
+        )
+    )
+
+
+_OS114_LAYOUT = _os114_layout(_OS114_NET_LABEL)
+_OS114_CREDIT_LAYOUT = _os114_layout(f"{_OS114_NET_LABEL}: a credit, to be refunded")
+
+
+def _add(rows: list) -> tuple[Decimal, ...]:
+    """Column by column, the sum of the rows entered (None: a line with nothing typed)."""
+    rows = [row for row in rows if row is not None]
+    if not rows:
+        return _ZEROS
     return tuple(sum(column, ZERO) for column in zip(*rows, strict=True))
 
 
-def _column_line(number: str, label: str, amounts: tuple[Decimal, ...], *, entered: bool = False) -> Line:
-    return Line(number, label, sum(amounts, ZERO), entered=entered, columns=amounts)
+def _with_sum(amounts) -> tuple[Decimal, ...]:
+    """A line in rate columns as the computation's amounts: its total, then each column."""
+    return (ZERO, *_ZEROS) if amounts is _ZEROS else (sum(amounts, ZERO), *amounts)
 
 
 def os114(values: dict[str, Decimal], *, due: date, filed: date, prior_tax: Decimal | None = None) -> Computation:
@@ -141,37 +152,39 @@ def os114(values: dict[str, Decimal], *, due: date, filed: date, prior_tax: Deci
     Deductions larger than a column's receipts leave that column at zero (line 9).
     `prior_tax` (line 11) is the total tax of the return being amended, None on an original;
     when it is more than the new total, line 12 is negative: a credit."""
-    receipts = [_per_column(values, number) for number, _ in OS114_RECEIPT_LINES]
-    deductions = [_per_column(values, number) for number, _ in OS114_DEDUCTION_LINES]
+    # Only the cells typed are worked on (a return usually fills a few of its 40): a blank cell
+    # is zero, and a line or column with nothing typed is zero all the way down.
+    grid: list[list[Decimal] | None] = [None] * (len(OS114_RECEIPT_LINES) + len(OS114_DEDUCTION_LINES))
+    for key, value in values.items():
+        if value and (cell := _OS114_CELLS.get(key)) is not None:
+            row, column = cell
+            if grid[row] is None:
+                grid[row] = list(_ZEROS)
+            grid[row][column] = cents(value)
+    receipts, deductions = grid[: len(OS114_RECEIPT_LINES)], grid[len(OS114_RECEIPT_LINES) :]
     total, deducted = _add(receipts), _add(deductions)
-    taxable = tuple(max(t - d, ZERO) for t, d in zip(total, deducted, strict=True))
-    tax = tuple(percent_of(amount, col.rate) for amount, col in zip(taxable, OS114_COLUMNS, strict=True))
+    if total is _ZEROS and deducted is _ZEROS:
+        taxable = tax = _ZEROS
+    else:
+        taxable = tuple(max(t - d, ZERO) for t, d in zip(total, deducted, strict=True))
+        rated = zip(taxable, _OS114_RATES, strict=True)
+        tax = tuple(percent_of(amount, rate) if amount else ZERO for amount, rate in rated)
     total_tax = sum(tax, ZERO)
     prior = cents(prior_tax) if prior_tax is not None else ZERO
     net = total_tax - prior
     tax_due, credit = max(net, ZERO), max(-net, ZERO)
     pen, intr = penalty("ST", tax_due, due, filed), interest(tax_due, due, filed)
-    net_label = "Net tax due (line 10b minus line 11)"
-    lines = [
-        *(
-            _column_line(n, label, amounts, entered=True)
-            for (n, label), amounts in zip(OS114_RECEIPT_LINES, receipts, strict=True)
-        ),
-        _column_line("7", "Total (add lines 1 through 6)", total),
-        *(
-            _column_line(n, label, amounts, entered=True)
-            for (n, label), amounts in zip(OS114_DEDUCTION_LINES, deductions, strict=True)
-        ),
-        _column_line("8", "Total deductions (add lines 8a through 8d)", deducted),
-        _column_line("9", "Gross receipts subject to tax (line 7 minus line 8, not less than zero)", taxable),
-        _column_line("10a", "Tax (line 9 times the column's rate)", tax),
-        Line("10b", "Total tax (add line 10a, columns 1 through 4)", total_tax),
-        Line("11", OS114_PRIOR_TAX_LABEL, prior),
-        Line("12", f"{net_label}: a credit, to be refunded" if net < 0 else net_label, net),
-        Line("13", "Interest and penalty", pen + intr),
-        Line("14", "Total amount due (line 12 plus line 13; zero when line 12 is a credit)", tax_due + pen + intr),
-    ]
-    return Computation(tuple(lines), tax_due=tax_due, credit=credit, penalty=pen, interest=intr)
+    amounts = []
+    for row in receipts:
+        amounts += _with_sum(_ZEROS if row is None else tuple(row))
+    amounts += _with_sum(total)
+    for row in deductions:
+        amounts += _with_sum(_ZEROS if row is None else tuple(row))
+    for line in (deducted, taxable, tax):
+        amounts += _with_sum(line)
+    amounts += (total_tax, prior, net, pen + intr, tax_due + pen + intr)
+    layout = _OS114_CREDIT_LAYOUT if net < 0 else _OS114_LAYOUT
+    return Computation(layout, tuple(amounts), tax_due=tax_due, credit=credit, penalty=pen, interest=intr)
 
 
 # ---- CT-941 Reconciliation of Withholding (Rev. 12/23) ----------------------------------------
@@ -242,35 +255,45 @@ def ct941(
     3,500.00 → total payments and credits 3,600.00 → net tax due 50.75.
     `prior_credit` (line 4) is the credit (line 8) of the prior quarter's return, found by the
     caller; `months` names the monthly liability section."""
-    v = {key: cents(values.get(key) or ZERO) for key in (*(ct941_key(n) for n, _ in CT941_LINES), *CT941_MONTH_KEYS)}
+    v = {key: cents(values.get(key) or ZERO) for key in _CT941_KEYS}
     prior = cents(prior_credit)
     paid = prior + v["l5"]
     balance = v["l3"] - paid
     tax_due, credit = max(balance, ZERO), max(-balance, ZERO)
     pen, intr = penalty("WH", tax_due, due, filed), interest(tax_due, due, filed)
-    entered = {n: Line(n, label, v[ct941_key(n)], entered=True) for n, label in CT941_LINES}
-    lines = [
-        entered["1"],
-        entered["2"],
-        entered["3"],
-        Line("4", CT941_PRIOR_CREDIT_LABEL, prior),
-        entered["5"],
-        Line("6", "Total payments and credits (line 4 plus line 5)", paid),
-        Line("7", "Net tax due (line 3 minus line 6, if more than zero)", tax_due),
-        Line(
-            "8",
-            "Credit (line 6 minus line 3, if more than zero), to be refunded or applied to the next quarter",
-            credit,
-        ),
-        Line("9", "Penalty", pen),
-        Line("10", "Interest", intr),
-        Line("11", "Total amount due (add lines 7, 9 and 10)", tax_due + pen + intr),
-        *(
-            Line("", monthly_liability_label(month), v[key], entered=True)
-            for month, key in zip(months, CT941_MONTH_KEYS, strict=True)
-        ),
-    ]
-    return Computation(tuple(lines), tax_due=tax_due, credit=credit, penalty=pen, interest=intr)
+    amounts = (v["l1"], v["l2"], v["l3"], prior, v["l5"], paid, tax_due, credit, pen, intr, tax_due + pen + intr)
+    amounts += tuple(v[key] for key in CT941_MONTH_KEYS)
+    layout = _ct941_layout(tuple(months))
+    return Computation(layout, amounts, tax_due=tax_due, credit=credit, penalty=pen, interest=intr)
+
+
+_CT941_KEYS = (*(ct941_key(n) for n, _ in CT941_LINES), *CT941_MONTH_KEYS)
+
+
+@lru_cache(maxsize=64)
+def _ct941_layout(months: tuple[str, str, str]) -> Layout:
+    entered = {n: (n, label, True, 0) for n, label in CT941_LINES}
+    return Layout(
+        (
+            entered["1"],
+            entered["2"],
+            entered["3"],
+            ("4", CT941_PRIOR_CREDIT_LABEL, False, 0),
+            entered["5"],
+            ("6", "Total payments and credits (line 4 plus line 5)", False, 0),
+            ("7", "Net tax due (line 3 minus line 6, if more than zero)", False, 0),
+            (
+                "8",
+                "Credit (line 6 minus line 3, if more than zero), to be refunded or applied to the next quarter",
+                False,
+                0,
+            ),
+            ("9", "Penalty", False, 0),
+            ("10", "Interest", False, 0),
+            ("11", "Total amount due (add lines 7, 9 and 10)", False, 0),
+            *(("", monthly_liability_label(month), True, 0) for month in months),
+        )
+    )
 
 
 # ---- amended returns: what changed ----------------------------------------------------------------
@@ -316,9 +339,14 @@ def ct1096(*, record_count: int, total_paid: Decimal, total_withheld: Decimal) -
     """CT-1096 is a transmittal: it reports the attached 1099/W-2G forms and computes no tax.
     The Connecticut tax they show withheld is paid with the withholding (CT-WH) payments, so
     nothing is due with a CT-1096 and no penalty or interest is charged on it, late or not."""
-    lines = (
-        Line("1", FORMS_ATTACHED, Decimal(record_count)),
-        Line("2", "Total amounts paid on the attached forms", cents(total_paid)),
-        Line("3", "Total Connecticut income tax withheld on the attached forms", cents(total_withheld)),
+    amounts = (Decimal(record_count), cents(total_paid), cents(total_withheld))
+    return Computation(_CT1096_LAYOUT, amounts, tax_due=ZERO, credit=ZERO)
+
+
+_CT1096_LAYOUT = Layout(
+    (
+        ("1", FORMS_ATTACHED, False, 0),
+        ("2", "Total amounts paid on the attached forms", False, 0),
+        ("3", "Total Connecticut income tax withheld on the attached forms", False, 0),
     )
-    return Computation(lines, tax_due=ZERO, credit=ZERO)
+)
