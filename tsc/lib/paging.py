@@ -9,13 +9,11 @@ from django.db.models import Count, Window
 
 PER_PAGE = 50
 NEAR = 2  # page links shown either side of the current page (plus the first and the last)
-
-
 TOTAL = "_total"  # each row of a page carries the count of all rows (COUNT(*) OVER ())
 
 
 def page_of(request, items, per_page: int = PER_PAGE) -> Page:
-    """The page of `items` (a queryset) the request asks for with ?page=N, as Django's
+    """The page of `items` (a .values() queryset) the request asks for with ?page=N, as Django's
     Paginator.get_page has it: not a number shows the first page, out of range the last. One
     query: the rows of the page, each with the count of them all (a window over the rows the
     database reads anyway to sort them), instead of a COUNT and then the page (issue 13). A page
@@ -24,13 +22,10 @@ def page_of(request, items, per_page: int = PER_PAGE) -> Page:
     rows = _rows(items, number, per_page) if number is not None else []
     if rows:
         count = rows[0][TOTAL]
-    else:
+    else:  # no rows: the last page (the first when there are none)
         count = items.count()
-        last = max(1, ceil(count / per_page))
-        if count and number != last:
-            number = last
-            rows = _rows(items, number, per_page)
-        number = number or last
+        number = max(1, ceil(count / per_page))
+        rows = _rows(items, number, per_page) if count else []
     paginator = Paginator(items, per_page)
     paginator.count = count  # known: not counted again
     return Page(rows, number, paginator)
