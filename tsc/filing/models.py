@@ -18,12 +18,20 @@ class ReturnStatus(models.TextChoices):
 
 
 class TaxReturn(models.Model):
-    business = models.ForeignKey("taxpayers.Business", on_delete=models.PROTECT, related_name="returns")
-    tax_type = models.ForeignKey("taxpayers.TaxType", on_delete=models.PROTECT, related_name="+")
+    # Few indexes on purpose: a bulk filer's import inserts 1,000s of returns at once, and each
+    # index is work for every row. Returns are read by (business, tax type, status, filing date),
+    # the composite index below, which also serves the business's foreign key; by period; by
+    # confirmation number and submission token (unique); and for the work queue by filed_at.
+    # Nothing looks returns up by tax type alone or by who made or filed them (tax types and
+    # logins are never deleted); the few amendments are indexed on their own.
+    business = models.ForeignKey("taxpayers.Business", on_delete=models.PROTECT, related_name="returns", db_index=False)
+    tax_type = models.ForeignKey("taxpayers.TaxType", on_delete=models.PROTECT, related_name="+", db_index=False)
     period = models.ForeignKey("taxpayers.FilingPeriod", on_delete=models.PROTECT, related_name="returns")
     form = models.CharField(max_length=12)
     status = models.CharField(max_length=8, choices=ReturnStatus.choices, default=ReturnStatus.DRAFT)
-    amends = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments")
+    amends = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments", db_index=False
+    )
     # What the taxpayer typed (amounts as strings of Decimal) and the lines computed from it.
     data = models.JSONField(default=dict, blank=True)
     lines = models.JSONField(default=list, blank=True)
@@ -33,12 +41,15 @@ class TaxReturn(models.Model):
     interest = models.DecimalField(default=0, **MONEY)
     amount_due = models.DecimalField(default=0, **MONEY)
     record_count = models.PositiveIntegerField(default=0)
-    confirmation_number = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    # Unique by a constraint below, not unique=True: no extra LIKE index on PostgreSQL.
+    confirmation_number = models.CharField(max_length=20, null=True, blank=True)
     # One token per rendered Submit form: a double click or a retry finds the return it made.
     submission_token = models.UUIDField(unique=True, null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -59,9 +70,12 @@ class TaxReturn(models.Model):
                 condition=models.Q(status__in=["draft", "staging"]) | models.Q(confirmation_number__isnull=False),
                 name="filed_return_has_confirmation",
             ),
+            models.UniqueConstraint(fields=["confirmation_number"], name="return_confirmation_unique"),
         ]
         indexes = [
             models.Index(fields=["business", "tax_type", "status", "filed_on"]),
+            # The amendments of a return (and the check that a return deleted has none).
+            models.Index(fields=["amends"], condition=models.Q(amends__isnull=False), name="return_amends_idx"),
         ]
 
     def __str__(self) -> str:
