@@ -220,6 +220,8 @@ TSC_UPLOAD_PIPELINE_RECORDS = envint("TSC_UPLOAD_PIPELINE_RECORDS", 20_000)
 # address when the WSGI server does not say (found from the host otherwise).
 TSC_VISIT_RETENTION_DAYS = envint("TSC_VISIT_RETENTION_DAYS", 365)
 TSC_SERVER_IP = os.environ.get("TSC_SERVER_IP", "")
+# The filer API (tsc/api): idempotency keys of POSTs are forgotten after this many days.
+TSC_API_IDEMPOTENCY_DAYS = envint("TSC_API_IDEMPOTENCY_DAYS", 7)
 # Links in e-mails (announcement subscriptions) point here.
 TSC_SITE_URL = os.environ.get("TSC_SITE_URL", "http://127.0.0.1:8000")
 # E-mail (Django's mailers): printed to the console in development; in production an SMTP server.
