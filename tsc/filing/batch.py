@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from tsc.accounts.models import Login
 from tsc.audit.services import acting_json, audit_rows_insert, json_string
-from tsc.lib.bulk_insert import insert_rows
+from tsc.lib.bulk_insert import insert_rows_with_ids
 from tsc.lib.money import ZERO, cents
 from tsc.taxpayers.models import FilingPeriod
 
@@ -161,18 +161,15 @@ def _insert(actor: Login | None, items: list[ReturnItem], filed_on: date) -> Non
     filed_at = (
         now if filed_on == timezone.localdate(now) else timezone.make_aware(datetime.combine(filed_on, time(10, 0)))
     )
-    postgres = connection.vendor == "postgresql"
     actor_id = actor.pk if actor is not None else None  # None: an API client's import
-    ids = _new_ids(len(items)) if postgres else [None] * len(items)
     numbers = confirmation_numbers_new(len(items))
     filed = ReturnStatus.FILED.value
-    rows = []  # in _COLUMNS order: the fields _mark_filed and _apply set, data and lines as JSON text
-    for item, pk, number in zip(items, ids, numbers, strict=True):
+    rows = []  # in _COLUMNS order but the id: the fields _mark_filed and _apply set, data and lines as JSON text
+    for item, number in zip(items, numbers, strict=True):
         period, c = item.period, item.computation
         registration = period.registration
         rows.append(
             (
-                pk,
                 registration.business_id,
                 registration.tax_type_id,
                 period.pk,
@@ -197,7 +194,7 @@ def _insert(actor: Login | None, items: list[ReturnItem], filed_on: date) -> Non
                 filed_on,
             )
         )
-    returns = _store(rows, postgres)
+    returns = _store(rows)
     for item, r in zip(items, returns, strict=True):
         r._state.fields_cache["period"] = item.period
         item.tax_return = r
@@ -283,35 +280,17 @@ _COLUMNS = (
 )
 
 
-def _new_ids(count: int) -> list[int]:
-    """Primary keys from the table's sequence (PostgreSQL): COPY gives none back, and the audit
-    rows and the caller need them."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [TaxReturn._meta.db_table, count],
-        )
-        return [pk for (pk,) in cursor.fetchall()]
-
-
-def _store(rows: list[tuple], postgres: bool) -> list[TaxReturn]:
-    """Insert the rows (COPY on PostgreSQL; on SQLite without ids, read back by submission token
-    while the transaction holds the write lock) and return them as TaxReturn objects (data and
-    lines deferred: loaded if read)."""
+def _store(rows: list[tuple]) -> list[TaxReturn]:
+    """Insert the rows (columns of _COLUMNS but the id) and return them as TaxReturn objects
+    (data and lines deferred: loaded if read)."""
     if tuple(f.attname for f in TaxReturn._meta.concrete_fields) != _COLUMNS:
         raise RuntimeError("TaxReturn's fields changed: update tsc/filing/batch.py's _COLUMNS and rows.")
-    if postgres:
-        insert_rows(TaxReturn, _COLUMNS, rows)
-    else:
-        insert_rows(TaxReturn, _COLUMNS[1:], [row[1:] for row in rows])
-        tokens = TaxReturn.objects.filter(submission_token__in=[row[16] for row in rows])
-        ids = dict(tokens.values_list("submission_token", "pk"))
-        rows = [(ids[row[16]], *row[1:]) for row in rows]
+    ids = insert_rows_with_ids(TaxReturn, _COLUMNS[1:], rows, unique="submission_token")
     returns = []
     alias = connection.alias
-    for row in rows:
+    for pk, row in zip(ids, rows, strict=True):
         # Positional: the model's fast path, field by field in _COLUMNS (its own) order.
-        r = TaxReturn(*row[:7], DEFERRED, DEFERRED, *row[9:])
+        r = TaxReturn(pk, *row[:6], DEFERRED, DEFERRED, *row[8:])
         r._state.adding, r._state.db = False, alias
         returns.append(r)
     return returns

@@ -22,8 +22,20 @@ def _sqlite_converter(field: models.Field) -> Callable | None:
     if isinstance(field, models.UUIDField):
         return lambda v: v.hex if v is not None else None
     if isinstance(field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value
+        return _last_remembered(connection.ops.adapt_datetimefield_value)
     return None
+
+
+def _last_remembered(convert: Callable) -> Callable:
+    """`convert`, remembering its last value: a batch's rows share their timestamps."""
+    last: list = [object(), None]
+
+    def converted(value):
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return converted
 
 
 def insert_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[tuple]) -> None:
@@ -55,3 +67,28 @@ def insert_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[
         # Names come from the model's metadata, never from input; values are bound parameters.
         placeholders = ", ".join(["%s"] * len(fields))
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
+
+
+def insert_rows_with_ids(
+    model: type[models.Model], names: Sequence[str], rows: Sequence[tuple], *, unique: str
+) -> list:
+    """`insert_rows` for new rows whose primary keys the caller needs (COPY gives none back):
+    drawn from the table's sequence first on PostgreSQL, read back by the unique column `unique`
+    (one of `names`) on SQLite, where the caller's transaction holds the write lock. Returns the
+    primary keys in the order of `rows`."""
+    if not rows:
+        return []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [model._meta.db_table, model._meta.pk.column, len(rows)],
+            )
+            ids = [pk for (pk,) in cursor.fetchall()]
+        insert_rows(model, (model._meta.pk.attname, *names), [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
+        return ids
+    insert_rows(model, names, rows)
+    at = list(names).index(unique)
+    keys = [row[at] for row in rows]
+    found = dict(model._default_manager.filter(**{f"{unique}__in": keys}).values_list(unique, "pk"))
+    return [found[key] for key in keys]

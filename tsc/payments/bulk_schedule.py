@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from tsc.accounts.acting import Acting, Relationship
 from tsc.accounts.rights import Action, may
 from tsc.audit.services import audit_record_many
 from tsc.filing.models import TaxReturn
+from tsc.lib import pii
+from tsc.lib.bulk_insert import insert_rows_with_ids
 from tsc.taxpayers.models import FilingPeriod
 
 from .models import BankAccount, Payment
@@ -109,12 +112,28 @@ def _acting(ctx: Acting) -> dict | None:
 def _insert(items: list[PaymentItem]) -> None:
     if not items:
         return
-    Payment.objects.bulk_create([i.payment for i in items], batch_size=500)
+    payments = [i.payment for i in items]
+    now = timezone.now()  # created_at, as auto_now_add sets it
+    accounts = iter(pii.encrypt_many([p.account_number for p in payments]))  # as EncryptedTextField stores it
+    rows = [
+        tuple(
+            now if name == "created_at" else next(accounts) if name == "account_number" else getattr(p, name)
+            for name in _COLUMNS
+        )
+        for p in payments
+    ]
+    ids = insert_rows_with_ids(Payment, _COLUMNS, rows, unique="submission_token")
+    for p, pk in zip(payments, ids, strict=True):
+        p.pk, p.created_at = pk, now
+        p._state.adding, p._state.db = False, connection.alias
     by_actor: dict[int | None, list[PaymentItem]] = {}
     for item in items:
         by_actor.setdefault(item.ctx.login.pk if item.ctx.login else None, []).append(item)
     for group in by_actor.values():
         _audit(group)
+
+
+_COLUMNS = tuple(f.attname for f in Payment._meta.concrete_fields if not f.primary_key)
 
 
 def _audit(items: list[PaymentItem]) -> None:
