@@ -196,7 +196,11 @@ class _Batch:
         return submission_token(self.bulk_import, f"{what}:{pending.outcome.record_number}")
 
     def file_returns(self) -> None:
-        items = [ReturnItem(p.period, p.values, self.token(p, "return"), acting=p.ctx.describe()) for p in self.pending]
+        described: dict[int, dict] = {}  # what each acting context says, once (a client's rows share it)
+        for p in self.pending:
+            if id(p.ctx) not in described:
+                described[id(p.ctx)] = p.ctx.describe()
+        items = [ReturnItem(p.period, p.values, self.token(p, "return"), described[id(p.ctx)]) for p in self.pending]
         for pending, item in zip(self.pending, batch.returns_file(actor=self.login, items=items), strict=True):
             if item.fallback:
                 with acting_for(pending.ctx):

@@ -198,6 +198,10 @@ def _insert(actor: Login | None, items: list[ReturnItem], filed_on: date) -> Non
     for item, r in zip(items, returns, strict=True):
         r._state.fields_cache["period"] = item.period
         item.tax_return = r
+    acting_texts: dict[int, str] = {}  # id of an item's acting → its JSON (items share them)
+    for item in items:
+        if id(item.acting) not in acting_texts:
+            acting_texts[id(item.acting)] = acting_json(item.acting)
     audit_rows_insert(
         event="return.filed",
         actor=actor,
@@ -213,7 +217,7 @@ def _insert(actor: Login | None, items: list[ReturnItem], filed_on: date) -> Non
                     r.period.period_end.isoformat(),
                     r.confirmation_number,
                     r.amount_due,
-                    acting_json(item.acting),
+                    acting_texts[id(item.acting)],
                 ),
             )
             for r, item in zip(returns, items, strict=True)
