@@ -21,12 +21,17 @@ process and the load average too (other benches share the machine). BENCH_PROFIL
 the processing (BENCH_PROFILE_SORT=tottime to sort by own time).
 
 Measured 12/01/2026 on the 2-core development machine (docs/bench-results.md, "File Import"):
-before, ~39 records/s on SQLite and ~13/s on PostgreSQL; now 2,116/s on SQLite (5,000 rows),
-1,835/s on SQLite (50,000), 1,318–1,809/s on PostgreSQL (50,000, load average 1.3–2.5), peak RSS
-135 MB. The target is NOT met: about 400 us of Python a row remain (computing the return about
-100, building and storing its 2.7 KB of lines, its confirmation number and audit row about 160,
-the checks, look-ups and payments the rest), against 50 us a row for 20,000/s; PostgreSQL adds
-3-10 s per 50,000 rows on a busy machine.
+before, ~39 records/s on SQLite and ~13/s on PostgreSQL; first round (batch filing) 2,116/s on
+SQLite (5,000 rows) and 1,318-1,809/s on PostgreSQL (50,000, load average 1.3-2.8). Second round
+(form computations on the cells typed, lines' JSON from a per-form template, confirmation numbers
+drawn in bulk, audit rows and payments as plain rows, 5 indexes fewer on returns and 3 on audit
+rows), back to back with the first round's code at load average 4-5: SQLite 5,000 rows 1,581 ->
+3,015/s (CPU 2.26 -> 1.11 s), PostgreSQL 50,000 rows 1,238 -> 2,004/s (CPU 20.6 -> 11.0 s); other
+runs 2,410/s on SQLite (50,000) and 2,506-2,565/s on PostgreSQL (load 2.3-3.5), peak RSS 118 MB.
+The target is NOT met: about 220 us of Python a row remain, spread over the checks and
+look-ups, model instances, the computation and the driver, against 50 us a row for 20,000/s;
+PostgreSQL takes about half of the wall time (the COPY of 2.7 KB of jsonb lines a return, its
+indexes, the deferred foreign key checks at each commit).
 """
 
 import base64

@@ -12,9 +12,9 @@ from functools import lru_cache
 
 from tsc.lib.money import ZERO, cents, dollars, percent_of
 
-from .lines import Computation, Layout, Line
+from .lines import Computation, Layout, Line, LineChange, line_changes
 
-__all__ = ["Computation", "Line"]  # kept importable from here
+__all__ = ["Computation", "Line", "LineChange", "line_changes"]  # kept importable from here
 
 INTEREST_RATE_PER_MONTH = Decimal("1")
 MINIMUM_PENALTY = Decimal("50.00")
@@ -294,42 +294,6 @@ def _ct941_layout(months: tuple[str, str, str]) -> Layout:
             *(("", monthly_liability_label(month), True, 0) for month in months),
         )
     )
-
-
-# ---- amended returns: what changed ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LineChange:
-    number: str
-    label: str
-    original: Decimal
-    amended: Decimal
-
-    @property
-    def difference(self) -> Decimal:
-        return self.amended - self.original
-
-
-def _line_key(line: dict) -> str:
-    return line["number"] or line["label"]
-
-
-def line_changes(original: list[dict], amended: list[dict]) -> list[LineChange]:
-    """Each line of an amended return beside what the return it amends reported (both as stored
-    in TaxReturn.lines). A line in rate columns is followed by a row for each column that changed."""
-    before = {_line_key(line): line for line in original}
-    changes = []
-    for line in amended:
-        old = before.get(_line_key(line), {})
-        changes.append(
-            LineChange(line["number"], line["label"], Decimal(old.get("amount", ZERO)), Decimal(line["amount"]))
-        )
-        old_columns = old.get("columns") or [ZERO] * len(OS114_COLUMNS)
-        for col, was, now in zip(OS114_COLUMNS, old_columns, line.get("columns") or (), strict=False):
-            if Decimal(was) != Decimal(now):
-                changes.append(LineChange("", f"Line {line['number']}, {col.heading}", Decimal(was), Decimal(now)))
-    return changes
 
 
 # ---- CT-1096 annual summary of 1099/W-2G ------------------------------------------------------

@@ -1,6 +1,8 @@
 """A return's lines: what a computation gives (tsc/filing/computations.py), and how they are stored
 in TaxReturn.lines (a list of the lines' `as_dict`, as JSON).
 
+An amended return's lines are compared with the original's as stored (`line_changes`).
+
 A form's lines are always the same numbers and labels in the same order; only the amounts change.
 So a computation gives its amounts as one flat tuple beside its form's `Layout` (the lines' numbers,
 labels, whether typed, how many rate columns), built once per form (and label variant). The `Line`
@@ -101,3 +103,41 @@ class Computation:
     @property
     def amount_due(self) -> Decimal:
         return self.tax_due + self.penalty + self.interest
+
+
+# ---- amended returns: what changed ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineChange:
+    number: str
+    label: str
+    original: Decimal
+    amended: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.amended - self.original
+
+
+def _line_key(line: dict) -> str:
+    return line["number"] or line["label"]
+
+
+def line_changes(original: list[dict], amended: list[dict]) -> list[LineChange]:
+    """Each line of an amended return beside what the return it amends reported (both as stored
+    in TaxReturn.lines). A line in rate columns is followed by a row for each column that changed."""
+    from .computations import OS114_COLUMNS  # the columns' headings (that module builds on this one)
+
+    before = {_line_key(line): line for line in original}
+    changes = []
+    for line in amended:
+        old = before.get(_line_key(line), {})
+        changes.append(
+            LineChange(line["number"], line["label"], Decimal(old.get("amount", ZERO)), Decimal(line["amount"]))
+        )
+        old_columns = old.get("columns") or [ZERO] * len(OS114_COLUMNS)
+        for col, was, now in zip(OS114_COLUMNS, old_columns, line.get("columns") or (), strict=False):
+            if Decimal(was) != Decimal(now):
+                changes.append(LineChange("", f"Line {line['number']}, {col.heading}", Decimal(was), Decimal(now)))
+    return changes
