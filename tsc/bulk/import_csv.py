@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from tsc.accounts.acting import Acting
 from tsc.filing import batch
@@ -270,6 +271,15 @@ class _Batch:
         return (amount, requested), ""
 
 
+_PLAIN_AMOUNT = re.compile(r"\d{1,12}\.\d\d")
+
+
+def _amount(text: str) -> Decimal:
+    """parse_amount, with the usual cell ("1234.56": digits, a point, two decimals) read at once:
+    the same Decimal parse_amount gives it, without its pattern for what people type."""
+    return Decimal(text) if _PLAIN_AMOUNT.fullmatch(text) else parse_amount(text)
+
+
 def _amounts(row: _Row, code: str) -> tuple[dict, str]:
     """The return's values from the row's amount columns ({} and the reason when one is bad)."""
     form = CSV_TAX_TYPES[code]
@@ -284,7 +294,7 @@ def _amounts(row: _Row, code: str) -> tuple[dict, str]:
                 "Put each return on its own row."
             )
         try:
-            amount = parse_amount(text)
+            amount = _amount(text)
         except ValueError:
             return {}, f"{FIELDS[name]}: enter dollars and cents, like 1234.56{shown(text)}."
         if amount < 0:

@@ -159,3 +159,20 @@ def test_a_batch_of_rows_costs_a_few_queries_not_a_few_per_row(demo, ctx, layout
         done = imports.import_process(str(found.token))
     assert done.accepted_count == len(rows) == 18, [r["reason"] for r in by_record(done).values() if r["reason"]]
     assert len(queries) < 60, len(queries)  # filed one by one: about ten a row
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["0.00", "1234.56", "0001.50", "999999999999.99", "1,234.56", "12.5", "$10.00", " 7.00", "-3.00", "1e3", "1.005"],
+)
+def test_an_amount_cell_reads_as_parse_amount_reads_it(text):
+    from tsc.bulk.import_csv import _amount
+    from tsc.lib.money import parse_amount
+
+    try:
+        expected = parse_amount(text)
+    except ValueError:
+        with pytest.raises(ValueError):
+            _amount(text)
+        return
+    assert _amount(text) == expected and str(_amount(text)) == str(expected)
