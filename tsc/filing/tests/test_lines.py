@@ -70,3 +70,20 @@ def test_batch_confirmation_numbers_have_the_format_and_are_uniform():
     # Chi-square with 29 degrees of freedom: above 70 once in ~20,000 runs of a fair draw.
     assert sum((c - expected) ** 2 / expected for c in counts.values()) < 70
     assert confirmation_numbers_new(0) == []
+
+
+@pytest.mark.django_db
+def test_returns_lines_are_compressed_with_lz4_on_a_postgresql_that_has_it():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL storage setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
+        (available,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT attcompression FROM pg_attribute"
+            " WHERE attrelid = 'filing_taxreturn'::regclass AND attname = 'lines'"
+        )
+        (method,) = cursor.fetchone()
+    assert method == ("l" if available else "")
