@@ -25,13 +25,14 @@ before, ~39 records/s on SQLite and ~13/s on PostgreSQL; first round (batch fili
 SQLite (5,000 rows) and 1,318-1,809/s on PostgreSQL (50,000, load average 1.3-2.8). Second round
 (form computations on the cells typed, lines' JSON from a per-form template, confirmation numbers
 drawn in bulk, audit rows and payments as plain rows, 5 indexes fewer on returns and 3 on audit
-rows), back to back with the first round's code at load average 4-5: SQLite 5,000 rows 1,581 ->
-3,015/s (CPU 2.26 -> 1.11 s), PostgreSQL 50,000 rows 1,238 -> 2,004/s (CPU 20.6 -> 11.0 s); other
-runs 3,229/s on SQLite (50,000) and 2,348-2,644/s on PostgreSQL (load 0.8-3.5), peak RSS 118 MB.
-The target is NOT met: about 220 us of Python a row remain, spread over the checks and
-look-ups, model instances, the computation and the driver, against 50 us a row for 20,000/s;
-PostgreSQL takes about half of the wall time (the COPY of 2.7 KB of jsonb lines a return, its
-indexes, the deferred foreign key checks at each commit).
+rows, lines compressed with lz4), back to back with the first round's code at load average 4-5
+(before lz4): SQLite 5,000 rows 1,581 -> 3,015/s (CPU 2.26 -> 1.11 s), PostgreSQL 50,000 rows
+1,238 -> 2,004/s (CPU 20.6 -> 11.0 s); other runs 3,229/s on SQLite (50,000) and 2,348-2,644/s on
+PostgreSQL (load 0.8-3.5), 2,855/s with lz4 for the lines (load 0.8), peak RSS 118 MB. The target
+is NOT met: about 220 us of Python a row remain, spread over the checks and look-ups, model
+instances, the computation and the driver, against 50 us a row for 20,000/s; PostgreSQL takes
+about half of the wall time (the COPY of 2.7 KB of jsonb lines a return, its indexes, the deferred
+foreign key checks at each commit).
 """
 
 import base64
