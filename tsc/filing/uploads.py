@@ -142,9 +142,9 @@ class _Checker:
     checking goes on so the taxpayer sees every problem at once. Another state's records are not
     Connecticut tax: they are counted by state and left out (docs/adr/0004)."""
 
-    def __init__(self, upload: Upload, progress=None):
+    def __init__(self, upload: Upload):
         self.upload = upload
-        self.progress = progress or progress_set  # (token, records checked so far)
+        self.progress = progress_set  # (token, records checked so far); a child process sends it instead
         self.records = 0
         self.problem_count = 0
         self.problems: list[dict] = []
@@ -276,8 +276,7 @@ def checked_batches(checker: "_Checker") -> Iterator[tuple[list[list], Decimal, 
     batch: list[tuple[int, InformationReturn]] = []
     paid = withheld = ZERO
     for number, record in enumerate(checker, 1):
-        for _, amount in record.amounts:
-            paid += amount
+        paid += record.total_paid
         withheld += record.state_tax_withheld
         batch.append((number, record))
         if len(batch) >= STAGE_BATCH:

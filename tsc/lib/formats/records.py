@@ -121,7 +121,10 @@ class InformationReturn:
 
     @property
     def total_paid(self) -> Decimal:
-        return sum((amount for _, amount in self.amounts), ZERO)
+        amounts = self.amounts
+        if len(amounts) == 1:  # the usual record (an upload asks 100,000s of times)
+            return ZERO + amounts[0][1]
+        return sum((amount for _, amount in amounts), ZERO)
 
     @property
     def is_connecticut(self) -> bool:
