@@ -71,16 +71,8 @@ def _levels(ctx: Acting) -> dict[int, frozenset[Action]]:
     cached = getattr(ctx, "_tsc_grants", None)
     if cached is not None:
         return cached
-    from django.db.models import OuterRef, Subquery
-
-    from tsc.taxpayers.selectors import business_tax_types
-
-    tax_types = business_tax_types(ctx.taxpayer_id)
     stored_levels = ctx.relationship == Relationship.OWN_USER and not ctx.login.is_administrator
-    if stored_levels:
-        level = UserRight.objects.filter(login=ctx.login, tax_type=OuterRef("pk")).values("level")
-        tax_types = tax_types.annotate(level=Subquery(level))
-    tax_types = list(tax_types)
+    tax_types = _tax_types_and_levels(ctx.taxpayer_id, ctx.login.pk if stored_levels else None)
     if ctx.relationship == Relationship.OWN_USER:
         if stored_levels:
             grants = {t.pk: GRANTS[t.level or AccessLevel.NO_ACCESS] for t in tax_types}
@@ -96,6 +88,39 @@ def _levels(ctx: Acting) -> dict[int, frozenset[Action]]:
     ctx._tsc_tax_types = tax_types
     ctx._tsc_grants = grants
     return grants
+
+
+def _tax_types_and_levels(business_id: int, login_id: int | None) -> list:
+    """`taxpayers.selectors.business_tax_types` of the business, each with the `level` the login
+    holds on it (None: none stored, or no login given), in one query written out: the ORM took
+    longer to build it than the database to answer it, on every signed-in page (issue 13).
+    tests/test_rights.py checks it against the ORM's answer."""
+    from django.db import router
+
+    from tsc.lib import sql
+    from tsc.taxpayers.models import Registration, TaxType
+
+    fields = TaxType._meta.concrete_fields
+    level = (
+        f'(SELECT u."level" FROM {sql.table(UserRight)} u WHERE u."login_id" = %s AND u."tax_type_id" = t."id")'  # noqa: S608
+        if login_id is not None
+        else "NULL"
+    )
+    query = (
+        f"SELECT {', '.join(f't."{f.column}"' for f in fields)}, {level} "  # noqa: S608
+        f'FROM {sql.table(TaxType)} t WHERE NOT t."for_individuals" AND (t."offered_to_all_businesses" OR t."id" IN '
+        f'(SELECT r."tax_type_id" FROM {sql.table(Registration)} r WHERE r."business_id" = %s)) '
+        'ORDER BY t."sort_order", t."name"'
+    )
+    params = [login_id, business_id] if login_id is not None else [business_id]
+    found = sql.fetch(TaxType, query, params, fields)
+    db = router.db_for_read(TaxType)
+    tax_types = []
+    for *values, level in found:
+        tax_type = TaxType.from_db(db, [f.attname for f in fields], values)
+        tax_type.level = level
+        tax_types.append(tax_type)
+    return tax_types
 
 
 def _acting_at_all(ctx: Acting | None) -> bool:

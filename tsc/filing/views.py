@@ -11,7 +11,7 @@ from tsc.accounts.access import require_may, requires
 from tsc.accounts.forms import add_service_error
 from tsc.accounts.rights import Action, may, tax_types_with
 from tsc.lib.errors import ServiceError
-from tsc.lib.paging import page_links, page_of
+from tsc.lib.paging import page_links, page_of_groups
 from tsc.taxpayers.models import TaxType
 
 from . import selectors, services, tables
@@ -186,7 +186,7 @@ def history(request):
     context = {"form": form, "earliest": three_years_before(today)}
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        results = page_of(
+        results = page_of_groups(
             request,
             selectors.return_history(
                 request.acting, form.tax_type_obj(), by=data["search_by"], start=data["start"], end=data["end"]

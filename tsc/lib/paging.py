@@ -3,6 +3,7 @@ taxpayer's history grows (issue 13)."""
 
 from dataclasses import dataclass
 from math import ceil
+from typing import Any, Protocol
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Window
@@ -27,6 +28,45 @@ def page_of(request, items, per_page: int = PER_PAGE) -> Page:
         number = max(1, ceil(count / per_page))
         rows = _rows(items, number, per_page) if count else []
     paginator = Paginator(items, per_page)
+    paginator.count = count  # known: not counted again
+    return Page(rows, number, paginator)
+
+
+class Grouped(Protocol):
+    """A long list read a page at a time in two short queries instead of one that sorts every row
+    (`page_of_groups`): the rows come ordered by a key first (a period end, a date), and the list
+    can count its rows by key and read the rows of a span of keys."""
+
+    def counts(self) -> list[tuple[Any, int]]:
+        """(key, number of rows), in the list's order of keys."""
+
+    def rows(self, first, last, skip: int, limit: int) -> list:
+        """The rows whose key runs from `first` to `last` (in the list's order), in the list's
+        order, leaving out the first `skip`, at most `limit`."""
+
+
+def page_of_groups(request, items: Grouped, per_page: int = PER_PAGE) -> Page:
+    """`page_of` for a `Grouped` list: the count of each key (a few dozen rows however long the
+    history, where the window of `page_of` sorted every row), then the page's rows from the keys
+    it spans. The same page numbers as `page_of`: not a number is the first page, below 1 or past
+    the end the last."""
+    counts = items.counts()
+    count = sum(n for _, n in counts)
+    last = max(1, ceil(count / per_page))
+    number = _page_number(request.GET.get("page"))
+    if number is None or number > last:
+        number = last
+    bottom, seen, skip, span = (number - 1) * per_page, 0, 0, []
+    for key, n in counts:
+        if seen >= bottom + per_page:
+            break
+        if seen + n > bottom:
+            if not span:
+                skip = bottom - seen
+            span.append(key)
+        seen += n
+    rows = items.rows(span[0], span[-1], skip, per_page) if span else []
+    paginator = Paginator((), per_page)
     paginator.count = count  # known: not counted again
     return Page(rows, number, paginator)
 

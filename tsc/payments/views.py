@@ -17,7 +17,7 @@ from tsc.filing import selectors as filing_selectors
 from tsc.filing.forms import three_years_before
 from tsc.lib import pii
 from tsc.lib.errors import ServiceError
-from tsc.lib.paging import page_links, page_of
+from tsc.lib.paging import page_links, page_of_groups
 
 from . import selectors, services, tables
 from .forms import ON_FILE, BankingForm, BusinessContactForm, CloseTaxTypesForm, PaymentForm, PaymentSearchForm
@@ -226,7 +226,7 @@ def _payment_list(kind: str):
         }
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
-            results = page_of(
+            results = page_of_groups(
                 request,
                 selectors.payments_for(
                     ctx,

@@ -70,3 +70,16 @@ def periods_between(start: date, through: date, frequency: str) -> list[tuple[da
         periods.append((period_start, period_end))
         period_start, period_end = period_containing(period_end + timedelta(days=1), frequency)
     return periods
+
+
+def last_period_end(start: date, through: date, frequency: str, end_date: date | None = None) -> date | None:
+    """The end of the last of `periods_between(start, through, frequency)` that began on or before
+    `end_date` (a registration's end, if any), or None when there is none: worked out from the
+    dates, without listing every period since `start` (File Returns asks on every visit)."""
+    first_end = period_containing(start, frequency)[1]
+    last_start, last_end = period_containing(through, frequency)
+    if last_end > through:  # the period containing `through` has not ended: the one before
+        last_start, last_end = period_containing(last_start - timedelta(days=1), frequency)
+    if end_date is not None and last_start > end_date:
+        last_end = period_containing(end_date, frequency)[1]
+    return last_end if last_end >= first_end else None

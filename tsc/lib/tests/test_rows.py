@@ -5,6 +5,11 @@ from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 
+from django.template.defaultfilters import date as date_format
+from django.urls import set_script_prefix
+from hypothesis import given
+from hypothesis import strategies as st
+
 from tsc.filing.selectors import PeriodRow
 from tsc.filing.tables import history_rows, period_table
 from tsc.lib.rows import amount, e, mdy, money, url_by_id
@@ -16,6 +21,20 @@ def test_the_helpers_match_the_template_filters():
     assert mdy(date(2026, 1, 5)) == "01/05/2026" and mdy(None) == ""
     assert money(Decimal("-1234.5")) == "-$1,234.50" and money("12") == "$12.00"
     assert amount(Decimal("1234567.891")) == "1,234,567.89" and amount(Decimal("-0.00")) == "0.00"
+    assert url_by_id("filing:return")(42) == "/returns/42/"
+
+
+@given(st.dates(min_value=date(1000, 1, 1)))
+def test_mdy_is_the_date_filter(day):
+    assert mdy(day) == date_format(day, "m/d/Y")
+
+
+def test_a_url_by_id_follows_the_script_prefix():
+    set_script_prefix("/tsc/")
+    try:
+        assert url_by_id("filing:return")(42) == "/tsc/returns/42/"
+    finally:
+        set_script_prefix("/")
     assert url_by_id("filing:return")(42) == "/returns/42/"
 
 

@@ -1,9 +1,11 @@
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tsc.taxpayers.models import FilingFrequency, TaxType
-from tsc.taxpayers.periods import due_date, period_containing, periods_between
+from tsc.taxpayers.periods import due_date, last_period_end, period_containing, periods_between
 
 
 @pytest.mark.parametrize(
@@ -59,3 +61,15 @@ def test_periods_between_lists_only_ended_periods():
     assert [end for _, end in periods] == [date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30), date(2024, 5, 31)]
     assert periods_between(date(2024, 1, 1), date(2024, 12, 30), FilingFrequency.ANNUAL) == []
     assert len(periods_between(date(2021, 1, 1), date(2024, 12, 31), FilingFrequency.QUARTERLY)) == 16
+
+
+@given(
+    start=st.dates(min_value=date(2015, 1, 1), max_value=date(2030, 12, 31)),
+    through=st.dates(min_value=date(2015, 1, 1), max_value=date(2030, 12, 31)),
+    end_date=st.none() | st.dates(min_value=date(2014, 1, 1), max_value=date(2031, 12, 31)),
+    frequency=st.sampled_from(list(FilingFrequency)),
+)
+def test_last_period_end_is_the_last_period_listed(start, through, end_date, frequency):
+    """File Returns works the last period out from the dates; listing them all must agree."""
+    ends = [e for s, e in periods_between(start, through, frequency) if end_date is None or s <= end_date]
+    assert last_period_end(start, through, frequency, end_date) == (ends[-1] if ends else None)
