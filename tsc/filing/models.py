@@ -26,7 +26,10 @@ class TaxReturn(models.Model):
     # logins are never deleted); the few amendments are indexed on their own.
     business = models.ForeignKey("taxpayers.Business", on_delete=models.PROTECT, related_name="returns", db_index=False)
     tax_type = models.ForeignKey("taxpayers.TaxType", on_delete=models.PROTECT, related_name="+", db_index=False)
-    period = models.ForeignKey("taxpayers.FilingPeriod", on_delete=models.PROTECT, related_name="returns")
+    # Indexed with the status below (return_period_status_idx), not alone.
+    period = models.ForeignKey(
+        "taxpayers.FilingPeriod", on_delete=models.PROTECT, related_name="returns", db_index=False
+    )
     form = models.CharField(max_length=12)
     status = models.CharField(max_length=8, choices=ReturnStatus.choices, default=ReturnStatus.DRAFT)
     amends = models.ForeignKey(
@@ -76,6 +79,14 @@ class TaxReturn(models.Model):
             models.Index(fields=["business", "tax_type", "status", "filed_on"]),
             # The amendments of a return (and the check that a return deleted has none).
             models.Index(fields=["amends"], condition=models.Q(amends__isnull=False), name="return_amends_idx"),
+            # A period's returns by status (filed? a draft?), and View Return History counting the
+            # returns of each period end from the index alone on PostgreSQL (issue 13); it also
+            # serves the foreign key, as the period's own index did.
+            models.Index(
+                fields=["period", "status"],
+                include=["business", "tax_type", "filed_by"],
+                name="return_period_status_idx",
+            ),
         ]
 
     def __str__(self) -> str:

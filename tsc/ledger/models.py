@@ -33,7 +33,10 @@ class LedgerEntry(models.Model):
 
     business = models.ForeignKey("taxpayers.Business", on_delete=models.PROTECT, related_name="+", db_index=False)
     tax_type = models.ForeignKey("taxpayers.TaxType", on_delete=models.PROTECT, related_name="+")
-    period = models.ForeignKey("taxpayers.FilingPeriod", on_delete=models.PROTECT, related_name="ledger_entries")
+    # Indexed with the kind below (ledger_period_kind_idx), not alone.
+    period = models.ForeignKey(
+        "taxpayers.FilingPeriod", on_delete=models.PROTECT, related_name="ledger_entries", db_index=False
+    )
     kind = models.CharField(max_length=12, choices=EntryKind.choices)
     amount = models.DecimalField(**MONEY)
     effective_date = models.DateField()
@@ -55,7 +58,16 @@ class LedgerEntry(models.Model):
 
     class Meta:
         ordering = ["period", "effective_date", "pk"]
-        indexes = [models.Index(fields=["business", "tax_type", "period"])]
+        indexes = [
+            models.Index(fields=["business", "tax_type", "period"]),
+            # A period's entries; View Account Period Details sums them from the index alone on
+            # PostgreSQL (issue 13). It also serves the foreign key, as the period's own index did.
+            models.Index(
+                fields=["period", "kind"],
+                include=["amount", "effective_date", "payment"],
+                name="ledger_period_kind_idx",
+            ),
+        ]
         constraints = [
             # Posting the same return, payment or bank return twice is impossible, whoever retries.
             models.UniqueConstraint(

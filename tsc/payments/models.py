@@ -145,7 +145,15 @@ class Payment(BankAccountFields):
 
     class Meta:
         ordering = ["-requested_date", "-created_at"]
-        indexes = [models.Index(fields=["business", "status", "requested_date"])]
+        indexes = [
+            # The payment lists count and read a business's payments from the index alone on
+            # PostgreSQL (issue 13): by status and requested date, searched by period or date made.
+            models.Index(
+                fields=["business", "status", "requested_date"],
+                include=["tax_type", "period", "made_on"],
+                name="payment_list_idx",
+            )
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(
