@@ -160,6 +160,64 @@ def write_csv(path: Path, n: int) -> None:
                 writer.writerow([number, code, f"{end:%m/%d/%Y}", "", "5000.00", "5000.00", *withheld, *payment])
 
 
+class DatabaseTimes:
+    """BENCH_DB_TIMES=1: the wall time of each kind of statement (by its first words), of the COPYs
+    and of the commits, as psycopg sees them (PostgreSQL only)."""
+
+    def __init__(self):
+        import collections
+
+        import psycopg
+
+        self.times = collections.Counter()
+        self.counts = collections.Counter()
+        times, counts = self.times, self.counts
+        execute, copy, commit = psycopg.Cursor.execute, psycopg.Cursor.copy, psycopg.Connection.commit
+
+        def timed(key, started):
+            times[key] += time.perf_counter() - started
+            counts[key] += 1
+
+        def execute_timed(cursor, query, *args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return execute(cursor, query, *args, **kwargs)
+            finally:
+                text = query if isinstance(query, str) else str(query)
+                timed(" ".join(text.split()[:6])[:90], started)
+
+        class CopyTimed:
+            def __init__(self, cm, key):
+                self.cm, self.key = cm, key
+
+            def __enter__(self):
+                self.started = time.perf_counter()
+                return self.cm.__enter__()
+
+            def __exit__(self, *exc):
+                try:
+                    return self.cm.__exit__(*exc)
+                finally:
+                    timed(self.key, self.started)
+
+        def copy_timed(cursor, statement, *args, **kwargs):
+            return CopyTimed(copy(cursor, statement, *args, **kwargs), " ".join(str(statement).split()[:2]))
+
+        def commit_timed(conn):
+            started = time.perf_counter()
+            try:
+                return commit(conn)
+            finally:
+                timed("COMMIT", started)
+
+        psycopg.Cursor.execute, psycopg.Cursor.copy, psycopg.Connection.commit = execute_timed, copy_timed, commit_timed
+
+    def print(self) -> None:
+        print(f"database time as psycopg sees it: {sum(self.times.values()):.2f} s")
+        for key, seconds in self.times.most_common(25):
+            print(f"  {seconds:7.3f} s {self.counts[key]:6,}x  {key}")
+
+
 def main(n: int) -> None:
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
@@ -175,6 +233,11 @@ def main(n: int) -> None:
         upload = SimpleUploadedFile("import.csv", f.read())
     bulk_import = imports.import_receive(ctx=ctx, file=upload, kind="csv", layout=layout)
     received = time.perf_counter() - started
+    db_times = DatabaseTimes() if os.environ.get("BENCH_DB_TIMES") else None
+    if os.environ.get("BENCH_NO_PIPELINE"):  # every batch checked and filed in turn, one thread
+        from tsc.bulk import import_csv
+
+        import_csv.PIPELINE_ROWS = n + 1
     started, cpu_started = time.perf_counter(), time.process_time()
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
@@ -197,6 +260,8 @@ def main(n: int) -> None:
     print(f"end to end:         {total:.2f} s  ({rate:,.0f} records/s) on {connection.vendor}")
     print(f"load average:       {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"peak RSS:           {peak_rss_mb():,.0f} MB (before the import: {rss_before:,.0f} MB)")
+    if db_times is not None:
+        db_times.print()
     if connection.vendor == "postgresql":
         print(f"target:             over {TARGET:,} records/s on PostgreSQL -> {'met' if rate > TARGET else 'NOT met'}")
     else:

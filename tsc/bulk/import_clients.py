@@ -10,6 +10,7 @@ authorization during a long import is refused from the next batch on.
 from tsc.accounts.acting import Acting
 from tsc.accounts.models import Login
 from tsc.accounts.rights import Action, may
+from tsc.filing.batch import any_of
 from tsc.payments.models import BankAccount
 from tsc.taxpayers.models import Registration
 
@@ -32,8 +33,12 @@ class Clients:
         """{registration number: authorization} of the firm's clients among `numbers`, as of now."""
         found = dict(
             ClientAuthorization.objects.filter(
-                bulk_filer_id=self.bulk_filer_id, revoked_at__isnull=True, client__registration_number__in=numbers
-            ).values_list("client__registration_number", "pk")
+                any_of("client__registration_number", numbers),
+                bulk_filer_id=self.bulk_filer_id,
+                revoked_at__isnull=True,
+            )
+            .order_by()
+            .values_list("client__registration_number", "pk")
         )
         if new := [pk for pk in found.values() if pk not in self.authorizations]:
             for a in ClientAuthorization.objects.filter(pk__in=new).select_related("client", "bulk_filer"):

@@ -14,16 +14,20 @@ earlier run made are found by their submission tokens.
 import csv
 import functools
 import io
+import queue
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.db import connection
+
 from tsc.accounts.acting import Acting
 from tsc.filing import batch
 from tsc.filing import services as filing
-from tsc.filing.batch import ReturnItem
+from tsc.filing.batch import ReturnItem, any_of
 from tsc.filing.forms_registry import RETURN_FORMS
 from tsc.lib.errors import ServiceError
 from tsc.lib.formats.records import shown
@@ -72,19 +76,92 @@ def _rows(bulk_import: BulkImport) -> Iterator[_Row]:
             yield row
 
 
+PIPELINE_ROWS = 5 * BATCH  # from this many rows (on PostgreSQL) the next batch is checked while one is filed
+
+
 def process_csv(bulk_import: BulkImport) -> None:
     done = set(ImportRecord.objects.filter(bulk_import=bulk_import).values_list("record_number", flat=True))
-    batch: list[_Row] = []
     clients = Clients(bulk_import, bulk_import.uploaded_by)  # what is learnt about them, kept
+    if _pipelined(bulk_import):
+        _process_pipelined(bulk_import, _batches(bulk_import, done), clients)
+        return
+    for rows in _batches(bulk_import, done):
+        checked = _Batch(bulk_import, rows, clients)
+        checked.check_rows()
+        checked.file()
+
+
+def _batches(bulk_import: BulkImport, done: set[int]) -> Iterator[list[_Row]]:
+    """The rows not yet acknowledged (by an earlier run), BATCH at a time, in file order."""
+    batch: list[_Row] = []
     for row in _rows(bulk_import):
         if row.number in done:
-            continue  # acknowledged by an earlier run
+            continue
         batch.append(row)
         if len(batch) >= BATCH:
-            _Batch(bulk_import, batch, clients).run()
+            yield batch
             batch = []
     if batch:
-        _Batch(bulk_import, batch, clients).run()
+        yield batch
+
+
+def _pipelined(bulk_import: BulkImport) -> bool:
+    """Check the next batch in a second thread while this one files? On PostgreSQL, for a large
+    file, outside any transaction (the thread has its own connection, which sees only what is
+    committed)."""
+    return (
+        connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and bulk_import.records_total >= PIPELINE_ROWS
+    )
+
+
+_END = object()
+
+
+def _process_pipelined(bulk_import: BulkImport, batches: Iterator[list[_Row]], clients: Clients) -> None:
+    """The rows read and checked, a batch at a time, by a thread with its own database connection
+    (reading only: clients, registrations, periods, banking), while this thread files the batch
+    before (the returns, payments and acknowledgement, and every look-up that depends on what is
+    filed: periods filed, prior quarters' credits, tokens used). Python runs while the database
+    works: the checker's Python while the filer waits for a COPY or a commit, and the other way
+    round. The batches are filed one by one in file order, exactly as without the thread; at most
+    two wait, checked. An error in either thread stops both and is raised here."""
+    ready: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def hand_over(what) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(what, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def check_batches() -> None:
+        try:
+            for rows in batches:
+                checked = _Batch(bulk_import, rows, clients)
+                checked.check_rows()
+                if not hand_over(checked):
+                    return
+            hand_over(_END)
+        except BaseException as error:  # noqa: BLE001 - raised again in the filing thread
+            hand_over(error)
+        finally:
+            connection.close()  # this thread's own connection
+
+    checker = threading.Thread(target=check_batches, name=f"import-check-{bulk_import.pk}", daemon=True)
+    checker.start()
+    try:
+        while (checked := ready.get()) is not _END:
+            if isinstance(checked, BaseException):
+                raise checked
+            checked.file()
+    finally:
+        stop.set()
+        checker.join()
 
 
 @functools.lru_cache(maxsize=4096)  # a file holds few distinct dates; strptime is slow
@@ -125,17 +202,31 @@ class _Batch:
         self.periods = {
             (p.registration_id, p.period_end): p
             for p in FilingPeriod.objects.filter(
-                registration_id__in={pk for pk, _ in wanted}, period_end__in={end for _, end in wanted}
-            )
+                any_of("registration_id", {pk for pk, _ in wanted}), any_of("period_end", {end for _, end in wanted})
+            ).order_by()
         }
         self.date_problems: dict[date, str | None] = {}
         self.pending: list[_Pending] = []
 
-    def run(self) -> None:
-        outcomes = [self.one(row) for row in self.rows]
+    def check_rows(self) -> None:
+        """Check every row (the rejected ones get their reason); the others wait in `pending`,
+        with their returns' items and what can be worked out before filing."""
+        self.outcomes = [self.one(row) for row in self.rows]
+        described: dict[int, dict] = {}  # what each acting context says, once (a client's rows share it)
+        for p in self.pending:
+            if id(p.ctx) not in described:
+                described[id(p.ctx)] = p.ctx.describe()
+        self.items = [
+            ReturnItem(p.period, p.values, self.token(p, "return"), described[id(p.ctx)]) for p in self.pending
+        ]
+        batch.returns_found(self.items)  # the tokens' returns: only ever filed by this import
+        batch.prepare(self.items, filed_on=filing.today())
+
+    def file(self) -> None:
+        """File the checked rows' returns and payments, then keep every row's outcome."""
         self.file_returns()
         self.schedule_payments()
-        store(self.bulk_import, outcomes)
+        store(self.bulk_import, self.outcomes)
 
     def one(self, row: _Row) -> Outcome:
         number = row.get("registration_number")
@@ -197,12 +288,9 @@ class _Batch:
         return submission_token(self.bulk_import, f"{what}:{pending.outcome.record_number}")
 
     def file_returns(self) -> None:
-        described: dict[int, dict] = {}  # what each acting context says, once (a client's rows share it)
-        for p in self.pending:
-            if id(p.ctx) not in described:
-                described[id(p.ctx)] = p.ctx.describe()
-        items = [ReturnItem(p.period, p.values, self.token(p, "return"), described[id(p.ctx)]) for p in self.pending]
-        for pending, item in zip(self.pending, batch.returns_file(actor=self.login, items=items), strict=True):
+        for pending, item in zip(
+            self.pending, batch.returns_file(actor=self.login, items=self.items, looked_up=True), strict=True
+        ):
             if item.fallback:
                 with acting_for(pending.ctx):
                     try:

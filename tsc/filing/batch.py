@@ -22,11 +22,11 @@ return keyed by hand for one of them waits for the batch and then finds the peri
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import DEFERRED, Q
+from django.db.models import DEFERRED, F, Lookup
 from django.utils import timezone
 
 from tsc.accounts.models import Login
@@ -43,6 +43,33 @@ from .services import _CONFIRMATION_ALPHABET, today
 _LARGEST = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])  # what full_clean allows
 
 
+class AnyOf(Lookup):
+    """`column = ANY(%s)`, the values as one array parameter, on PostgreSQL; `column IN (…)`
+    elsewhere. A batch looks up 1,000 values at a time: an IN list of 1,000 placeholders is parsed
+    by the driver and planned by the server anew each time, an array is one parameter. Use it in
+    filter(): `AnyOf(F("submission_token"), tokens)`."""
+
+    lookup_name = "tsc_any_of"  # never registered: used as an expression only
+
+    def get_prep_lookup(self):
+        return list(self.rhs)
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        field = self.lhs.output_field
+        values = [field.get_db_prep_value(v, connection, prepared=False) for v in self.rhs]
+        if not values:
+            return "1 = 0", []  # nothing is among no values (an empty array would be typeless)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*lhs_params, values]
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
+
+
+def any_of(name: str, values) -> AnyOf:
+    """The filter() condition: the field `name` (joins allowed, as in F) is one of `values`."""
+    return AnyOf(F(name), values)
+
+
 @dataclass
 class ReturnItem:
     """One return to file: the period (with its registration, tax type and business loaded), what
@@ -57,20 +84,33 @@ class ReturnItem:
     problem: str = ""
     fallback: bool = False
     computation: Computation | None = field(default=None, repr=False)
+    # Worked out ahead by `prepare` (the day it computed for, the texts stored), or by the batch.
+    computed_on: date | None = field(default=None, repr=False)
+    data_json: str | None = field(default=None, repr=False)
+    lines_json: str | None = field(default=None, repr=False)
 
 
-def returns_file(*, actor: Login | None, items: list[ReturnItem]) -> list[ReturnItem]:
-    """File the items' returns (originals, filed today) in one transaction; returns the items, each
-    with its `tax_return`, its `problem`, or `fallback` set. Call outside any transaction."""
-    by_token = {
-        t.submission_token: t
-        for t in TaxReturn.objects.filter(submission_token__in=[i.submission_token for i in items])
-    }
-    todo = []
+def prepare(items: list[ReturnItem], *, filed_on: date) -> None:
+    """Work out ahead what does not depend on what is filed (a File Import does it while the
+    previous batch is being stored): each item's `data` as JSON text, and the computation and
+    lines of every return but a CT-941 (its line 4 is the credit of the prior quarter, read when
+    the batch is filed). `returns_file` uses them if it files on `filed_on`, else computes again."""
     for item in items:
-        item.tax_return = by_token.get(item.submission_token)
-        if item.tax_return is None:
-            todo.append(item)
+        item.data_json = _data_json(item.values)
+        code = item.period.registration.tax_type.code
+        form = RETURN_FORMS[code]
+        if code != "WH" and form.compute is not None:
+            item.computation = form.compute(item.values, period=item.period, amends=None, filed=filed_on)
+            item.computed_on, item.lines_json = filed_on, item.computation.lines_json()
+
+
+def returns_file(*, actor: Login | None, items: list[ReturnItem], looked_up: bool = False) -> list[ReturnItem]:
+    """File the items' returns (originals, filed today) in one transaction; returns the items, each
+    with its `tax_return`, its `problem`, or `fallback` set. Call outside any transaction.
+    `looked_up`: `returns_found` has already set the returns filed with the items' tokens."""
+    if not looked_up:
+        returns_found(items)
+    todo = [item for item in items if item.tax_return is None]
     if not todo:
         return items
     try:
@@ -84,11 +124,21 @@ def returns_file(*, actor: Login | None, items: list[ReturnItem]) -> list[Return
     return items
 
 
+def returns_found(items: list[ReturnItem]) -> None:
+    """Each item's return already filed with its submission token (a retry, a rerun after a
+    crash), or None: `tax_return`. One look-up for the batch."""
+    if not items:
+        return
+    found = TaxReturn.objects.filter(any_of("submission_token", [i.submission_token for i in items])).order_by()
+    by_token = {t.submission_token: t for t in found}
+    for item in items:
+        item.tax_return = by_token.get(item.submission_token)
+
+
 def _file(actor: Login | None, items: list[ReturnItem]) -> None:
     period_ids = sorted({i.period.pk for i in items})
-    list(FilingPeriod.objects.select_for_update().filter(pk__in=period_ids).order_by("pk").values_list("pk"))
-    filed_or_draft = Q(status=ReturnStatus.FILED, amends__isnull=True) | Q(status=ReturnStatus.DRAFT)
-    busy = set(TaxReturn.objects.filter(filed_or_draft, period_id__in=period_ids).values_list("period_id", flat=True))
+    list(FilingPeriod.objects.select_for_update().filter(any_of("pk", period_ids)).order_by("pk").values_list("pk"))
+    busy = _busy_periods(period_ids)
     prior = _prior_credits([i.period for i in items if i.period.registration.tax_type.code == "WH"])
     filed_on = today()
     seen: set[int] = set()  # periods of the batch's items so far
@@ -118,9 +168,11 @@ def _file(actor: Login | None, items: list[ReturnItem]) -> None:
                 prior_credit=credit,
                 months=quarter_months(period.period_end),
             )
-        else:
+            item.computed_on, item.lines_json = filed_on, None
+        elif item.computation is None or item.computed_on != filed_on:  # not prepared for today
             form = RETURN_FORMS[period.registration.tax_type.code]
             item.computation = form.compute(item.values, period=period, amends=None, filed=filed_on)
+            item.computed_on, item.lines_json = filed_on, None
         if problem := _too_large(item.computation):
             item.problem, item.computation = problem, None
             continue
@@ -129,22 +181,49 @@ def _file(actor: Login | None, items: list[ReturnItem]) -> None:
     _insert(actor, to_insert, filed_on)
 
 
+def _busy_periods(period_ids: list[int]) -> set[int]:
+    """The periods among `period_ids` with an original return filed, or a draft. Each half is
+    read by its partial unique index (one_original_return_per_period, one_draft_per_period),
+    whatever the table's statistics say (a table that grew by the import itself has none)."""
+    originals = TaxReturn.objects.filter(any_of("period_id", period_ids), status=ReturnStatus.FILED, amends=None)
+    drafts = TaxReturn.objects.filter(any_of("period_id", period_ids), status=ReturnStatus.DRAFT)
+    found = originals.order_by().values_list("period_id", flat=True)
+    return set(found.union(drafts.order_by().values_list("period_id", flat=True), all=True).order_by())
+
+
 def _prior_credits(periods: list[FilingPeriod]) -> dict[tuple[int, date], Decimal]:
     """CT-941 line 4 for each period: the credit of the latest return filed for the quarter before
     (as selectors.prior_quarter_credit, for all the periods in one query)."""
     if not periods:
         return {}
-    ends = {p.period_start - timedelta(days=1) for p in periods}
-    found = (
-        TaxReturn.objects.filter(
-            status=ReturnStatus.FILED,
-            period__registration_id__in={p.registration_id for p in periods},
-            period__period_end__in=ends,
+    wanted = {(p.registration_id, p.period_start - timedelta(days=1)) for p in periods}
+    # The prior quarters' periods first, then their returns by period: each look-up by an index,
+    # whatever the statistics say (a hash join over every filed return otherwise).
+    prior_periods = {
+        pk: (registration, end)
+        for pk, registration, end in FilingPeriod.objects.filter(
+            any_of("registration_id", {r for r, _ in wanted}), any_of("period_end", {e for _, e in wanted})
         )
-        .order_by("filed_at", "pk")
-        .values_list("period__registration_id", "period__period_end", "credit")
-    )
-    return {(registration, end): credit for registration, end, credit in found}  # the latest wins
+        .order_by()
+        .values_list("pk", "registration_id", "period_end")
+        if (registration, end) in wanted
+    }
+
+    # The returns filed for them: originals by their partial unique index, amendments by theirs.
+    def filed(amended: bool):
+        found = TaxReturn.objects.filter(any_of("period_id", prior_periods), status=ReturnStatus.FILED)
+        return found.filter(amends__isnull=not amended).order_by().values_list("period_id", "filed_at", "pk", "credit")
+
+    found = sorted(filed(False).union(filed(True), all=True).order_by(), key=_filed_order)
+    return {prior_periods[period_id]: credit for period_id, _, _, credit in found}  # the latest wins
+
+
+def _filed_order(row: tuple) -> tuple:
+    """(filed_at, pk) ascending, as ORDER BY filed_at, id on PostgreSQL (no filing time last)."""
+    return (row[1] is None, row[1] or _NEVER, row[2])
+
+
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 def _too_large(computation: Computation) -> str:
@@ -176,8 +255,8 @@ def _insert(actor: Login | None, items: list[ReturnItem], filed_on: date) -> Non
                 RETURN_FORMS[registration.tax_type.code].name,
                 filed,
                 None,
-                _data_json(item.values),
-                c.lines_json(),
+                item.data_json if item.data_json is not None else _data_json(item.values),
+                item.lines_json if item.lines_json is not None else c.lines_json(),
                 c.tax_due,
                 c.credit,
                 c.penalty,

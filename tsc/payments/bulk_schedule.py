@@ -21,6 +21,7 @@ from django.utils import timezone
 from tsc.accounts.acting import Acting, Relationship
 from tsc.accounts.rights import Action, may
 from tsc.audit.services import audit_record_many
+from tsc.filing.batch import any_of
 from tsc.filing.models import TaxReturn
 from tsc.lib import pii
 from tsc.lib.bulk_insert import insert_rows_with_ids
@@ -50,11 +51,12 @@ class PaymentItem:
 def payments_schedule(items: list[PaymentItem]) -> list[PaymentItem]:
     """Schedule the items' payments in one transaction; returns the items, each with its
     `payment`, its `problem` or `fallback` set. Call outside any transaction."""
-    tokens = [i.submission_token for i in items]
-    existing = {p.submission_token: p for p in Payment.objects.filter(submission_token__in=tokens)}
+    existing = _scheduled([i.submission_token for i in items])
     on_file = {
         (b.business_id, b.tax_type_id): b
-        for b in BankAccount.objects.filter(business_id__in={i.period.registration.business_id for i in items})
+        for b in BankAccount.objects.filter(
+            any_of("business_id", {i.period.registration.business_id for i in items})
+        ).order_by()
     }
     date_problems: dict[date, str | None] = {}
     todo: list[PaymentItem] = []
@@ -102,6 +104,11 @@ def payments_schedule(items: list[PaymentItem]) -> list[PaymentItem]:
         for item in todo:
             item.payment, item.fallback = None, True
     return items
+
+
+def _scheduled(tokens: list[uuid.UUID]) -> dict[uuid.UUID, Payment]:
+    """The payments already scheduled with these tokens, by token."""
+    return {p.submission_token: p for p in Payment.objects.filter(any_of("submission_token", tokens)).order_by()}
 
 
 def _acting(ctx: Acting) -> dict | None:

@@ -65,17 +65,19 @@ def test_a_period_filed_meanwhile_rejects_only_its_row(demo, ctx, layout, django
 def test_a_period_filed_after_the_batch_looked_rejects_only_its_row(
     demo, ctx, layout, monkeypatch, django_capture_on_commit_callbacks
 ):
+    from tsc.filing import batch
+
     earlier = filed_by_hand(demo)
-    real = TaxReturn.objects.filter
+    real = batch._busy_periods
     blinded = []
 
-    def blind(*args, **kwargs):  # the batch's look at filed periods misses it: the insert conflicts
-        if "period_id__in" in kwargs and not blinded:
+    def blind(period_ids):  # the batch's look at filed periods misses it: the insert conflicts
+        if not blinded:
             blinded.append(1)
-            return real(pk__in=[])
-        return real(*args, **kwargs)
+            return set()
+        return real(period_ids)
 
-    monkeypatch.setattr(TaxReturn.objects, "filter", blind)
+    monkeypatch.setattr(batch, "_busy_periods", blind)
     found = receive(ctx, csv_file(ROWS), django_capture_on_commit_callbacks, kind="csv", layout=layout)
     monkeypatch.undo()
     ack = by_record(found)

@@ -143,14 +143,7 @@ def test_a_conflict_at_insert_leaves_every_return_to_the_per_return_path(
     items = items_for(demo)
     # The period is filed after the batch looked (as if another server got there first).
     return_submit(actor=demo.admin, period=items[1].period, values={}, submission_token=uuid.uuid4())
-    real = TaxReturn.objects.filter
-
-    def blind(*args, **kwargs):
-        if "period_id__in" in kwargs:
-            return real(pk__in=[])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(TaxReturn.objects, "filter", blind)
+    monkeypatch.setattr("tsc.filing.batch._busy_periods", lambda period_ids: set())  # blind to it
     with django_capture_on_commit_callbacks(execute=True):
         returns_file(actor=demo.admin, items=items)
     monkeypatch.undo()
@@ -194,3 +187,34 @@ def test_a_return_the_ledger_cannot_process_does_not_stop_the_others(demo, monke
     assert process_returns.call(tax_return_ids=[items[0].tax_return.pk, items[4].tax_return.pk]) == 1
     assert Assessment.objects.filter(tax_return=items[4].tax_return).exists()
     assert not Assessment.objects.filter(tax_return=items[0].tax_return).exists()  # in the work queue
+
+
+def test_any_of_finds_what_an_in_list_finds_with_one_array_parameter_on_postgresql(demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tsc.filing.batch import any_of
+    from tsc.taxpayers.models import FilingPeriod
+
+    periods = list(FilingPeriod.objects.order_by("pk")[:5])
+    wanted = [p.pk for p in periods[1:4]]
+    ends = {p.period_end for p in periods}
+    with CaptureQueriesContext(connection) as queries:
+        found = list(
+            FilingPeriod.objects.filter(any_of("pk", wanted), any_of("period_end", ends))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        by_join = FilingPeriod.objects.filter(
+            any_of("registration__business_id", [periods[0].registration.business_id])
+        )
+        assert set(by_join) == set(
+            FilingPeriod.objects.filter(registration__business_id=periods[0].registration.business_id)
+        )
+        assert not FilingPeriod.objects.filter(any_of("pk", [])).exists()  # nothing is among no values
+    assert found == wanted
+    sql = queries[0]["sql"]
+    if connection.vendor == "postgresql":
+        assert sql.count("= ANY(") == 2 and " IN (" not in sql
+    else:
+        assert " IN (" in sql

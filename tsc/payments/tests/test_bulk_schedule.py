@@ -125,15 +125,12 @@ def test_a_token_already_used_returns_its_payment_and_a_conflict_leaves_all_to_p
 
     taken = uuid.uuid4()
     racing = [PaymentItem(firm_ctx, p, D("10.00"), ON, uuid.uuid4()), PaymentItem(firm_ctx, p, D("10.00"), ON, taken)]
-    real = Payment.objects.filter
 
-    def blind(*args, **kwargs):  # the token is used after the batch looked
-        if "submission_token__in" in kwargs:
-            payment_schedule(ctx=firm_ctx, period=p, amount=D("10.00"), requested_date=ON, submission_token=taken)
-            return real(pk__in=[])
-        return real(*args, **kwargs)
+    def blind(tokens):  # the token is used after the batch looked
+        payment_schedule(ctx=firm_ctx, period=p, amount=D("10.00"), requested_date=ON, submission_token=taken)
+        return {}
 
-    monkeypatch.setattr(Payment.objects, "filter", blind)
+    monkeypatch.setattr("tsc.payments.bulk_schedule._scheduled", blind)
     payments_schedule(racing)
     monkeypatch.undo()
     assert all(i.fallback and i.payment is None for i in racing) and Payment.objects.count() == 3
