@@ -19,6 +19,14 @@ from .models import ClientAuthorization
 
 
 def _firm(request):
+    """The firm's designation: the one read with the signed-in login when it acts for its own
+    firm (no query: every bulk page asks), else read."""
+    login = request.user
+    if login.is_authenticated and login.business_id == request.acting.taxpayer_id:
+        business = login.business
+        if business is not None and "bulk_filer" in business._state.fields_cache:
+            designation = business._state.fields_cache["bulk_filer"]
+            return designation if designation is not None and designation.active else None
     return services.bulk_filer_of(request.acting.taxpayer_id)
 
 

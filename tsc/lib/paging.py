@@ -6,30 +6,9 @@ from math import ceil
 from typing import Any, Protocol
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Window
 
 PER_PAGE = 50
 NEAR = 2  # page links shown either side of the current page (plus the first and the last)
-TOTAL = "_total"  # each row of a page carries the count of all rows (COUNT(*) OVER ())
-
-
-def page_of(request, items, per_page: int = PER_PAGE) -> Page:
-    """The page of `items` (a .values() queryset) the request asks for with ?page=N, as Django's
-    Paginator.get_page has it: not a number shows the first page, out of range the last. One
-    query: the rows of the page, each with the count of them all (a window over the rows the
-    database reads anyway to sort them), instead of a COUNT and then the page (issue 13). A page
-    out of range costs a COUNT and the last page."""
-    number = _page_number(request.GET.get("page"))
-    rows = _rows(items, number, per_page) if number is not None else []
-    if rows:
-        count = rows[0][TOTAL]
-    else:  # no rows: the last page (the first when there are none)
-        count = items.count()
-        number = max(1, ceil(count / per_page))
-        rows = _rows(items, number, per_page) if count else []
-    paginator = Paginator(items, per_page)
-    paginator.count = count  # known: not counted again
-    return Page(rows, number, paginator)
 
 
 class Grouped(Protocol):
@@ -46,10 +25,11 @@ class Grouped(Protocol):
 
 
 def page_of_groups(request, items: Grouped, per_page: int = PER_PAGE) -> Page:
-    """`page_of` for a `Grouped` list: the count of each key (a few dozen rows however long the
-    history, where the window of `page_of` sorted every row), then the page's rows from the keys
-    it spans. The same page numbers as `page_of`: not a number is the first page, below 1 or past
-    the end the last."""
+    """The page of `items` the request asks for with ?page=N, as Django's Paginator.get_page has
+    it (not a whole number: the first page; below 1 or past the end: the last), in two short
+    queries: the count of each key (a few dozen rows however long the history, where one query
+    with a count over every row sorted them all: issue 13), then the page's rows from the keys it
+    spans."""
     counts = items.counts()
     count = sum(n for _, n in counts)
     last = max(1, ceil(count / per_page))
@@ -81,18 +61,6 @@ def _page_number(value) -> int | None:
     return number if number >= 1 else None
 
 
-def _rows(items, number: int, per_page: int) -> list:
-    bottom = (number - 1) * per_page
-    return list(items.annotate(**{TOTAL: Window(Count("*"))})[bottom : bottom + per_page])
-
-
-def page_query(request, number: int) -> str:
-    """The current query string with `page` set to `number` (the search stays as it was)."""
-    query = request.GET.copy()
-    query["page"] = number
-    return query.urlencode()
-
-
 @dataclass(frozen=True)
 class PageLink:
     number: int
@@ -119,11 +87,24 @@ def page_links(request, page: Page) -> PageLinks | None:
         return None
     last = page.paginator.num_pages
     shown = sorted({1, last, *range(max(page.number - NEAR, 1), min(page.number + NEAR, last) + 1)})
+    link = _page_query_maker(request)
     return PageLinks(
-        previous=page_query(request, page.previous_page_number()) if page.has_previous() else None,
-        numbers=[PageLink(n, page_query(request, n), n == page.number) for n in shown],
-        next=page_query(request, page.next_page_number()) if page.has_next() else None,
+        previous=link(page.previous_page_number()) if page.has_previous() else None,
+        numbers=[PageLink(n, link(n), n == page.number) for n in shown],
+        next=link(page.next_page_number()) if page.has_next() else None,
         start_index=page.start_index(),
         end_index=page.end_index(),
         count=page.paginator.count,
     )
+
+
+_MARKER = "tscpage0"  # letters and digits: urlencode leaves it as it is
+
+
+def _page_query_maker(request):
+    """The current query string with `page` set to a number (the search stays as it was), for
+    any number, from one copy and encoding of the query string."""
+    query = request.GET.copy()
+    query["page"] = _MARKER
+    before, after = query.urlencode().split("page=" + _MARKER, 1)
+    return lambda number: f"{before}page={int(number)}{after}"
