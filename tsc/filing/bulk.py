@@ -5,12 +5,24 @@ The ORM's bulk_create converts every value through every field; for a 100,000-re
 is most of the time. Here each value is made once as the database takes it, and the TIN is
 encrypted with the same function EncryptedTextField uses (in batches), so what is stored is
 exactly what the ORM would store.
+
+An upload's batches are `Rows` (`batch_rows`), made from whole runs of records at once
+(`pub1220.Run`: no Python code runs per record) with the TINs already encrypted: on PostgreSQL
+the text COPY reads, on SQLite each column's values as one text. Either is a few strings, cheap
+to send from the process that checks the file to the one that stores it (upload_pipeline), which
+then has little left to do.
 """
 
 from collections.abc import Iterable
+from decimal import Decimal
+from itertools import repeat
+from operator import add as _add
+
+from django.db import connection
 
 from tsc.lib import bulk_insert, pii
-from tsc.lib.formats.records import InformationReturn
+from tsc.lib.formats.pub1220_runs import ZERO_CENTS, ZERO_DOLLARS, Run
+from tsc.lib.formats.records import ZERO, InformationReturn
 
 from .models import InformationReturnRecord
 
@@ -74,9 +86,12 @@ def record_rows(numbered: Iterable[tuple[int, InformationReturn]]) -> list[list]
 _TIN = _COLUMNS.index("payee_tin")
 
 
-def insert_rows(tax_return_id: int, rows: list[list]) -> None:
-    """Store rows made by `record_rows` on the return, each TIN encrypted on the way (in place:
-    the clear TIN does not outlive this call)."""
+def insert_rows(tax_return_id: int, rows: "list[list] | Rows") -> None:
+    """Store rows made by `record_rows` (or `batch_rows`) on the return, each TIN encrypted on the
+    way (in place: the clear TIN does not outlive this call)."""
+    if isinstance(rows, Rows):
+        rows.insert(tax_return_id)
+        return
     if not rows:
         return
     for row, tin in zip(rows, pii.encrypt_many([row[_TIN] for row in rows]), strict=True):
@@ -87,3 +102,137 @@ def insert_rows(tax_return_id: int, rows: list[list]) -> None:
 
 def insert_records(tax_return_id: int, numbered: Iterable[tuple[int, InformationReturn]]) -> None:
     insert_rows(tax_return_id, record_rows(numbered))
+
+
+# ---------------------------------------------------------------------------- batches of an upload
+
+_VALUES = _COLUMNS[2:]  # what a batch holds for each row: all but the return and the record number
+_TIN_VALUE = _VALUES.index("payee_tin")
+
+
+class Rows:
+    """A batch of records to store, numbered `first` onward, TINs encrypted: as COPY's text
+    without the return's id (`copy`, on PostgreSQL), or (`columns`) for each column of _VALUES
+    its values joined by line breaks (or as a list, if a value held one)."""
+
+    __slots__ = ("first", "count", "copy", "columns")
+
+    def __init__(self, first: int, count: int, copy: str | None, columns: tuple[str | list[str], ...] | None) -> None:
+        self.first, self.count, self.copy, self.columns = first, count, copy, columns
+
+    def __repr__(self) -> str:  # never the values: they hold names
+        return f"<Rows {self.first}-{self.first + self.count - 1}>"
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __reduce__(self):
+        return (Rows, (self.first, self.count, self.copy, self.columns))
+
+    def insert(self, tax_return_id: int) -> None:
+        """Store the rows on the return (inside the caller's transaction)."""
+        if not self.count:
+            return
+        if self.copy is not None:
+            # Each line gets the return's id in front: one pass over the text.
+            rid = f"{tax_return_id}\t"
+            text = rid + self.copy[:-1].replace("\n", "\n" + rid) + "\n"
+            bulk_insert.insert_copy_text(InformationReturnRecord, _COLUMNS, text)
+            return
+        assert self.columns is not None
+        values = [column.split("\n") if isinstance(column, str) else column for column in self.columns]
+        numbers = range(self.first, self.first + self.count)
+        bulk_insert.insert_columns(InformationReturnRecord, _COLUMNS, [[tax_return_id] * self.count, numbers, *values])
+
+
+def _run_values(run: Run) -> tuple[Iterable[str], ...]:
+    """The values of _VALUES for the records of a run, a column each. An amount is written as
+    str() of the Decimal the reader makes of its digits: "2500.00" for dollars "0000002500" and
+    cents "00"."""
+    count = len(run)
+    strip = str.strip
+    taxes = map(_add, map(_add, map(str, map(int, run.tax_dollars)), repeat(".", count)), run.tax_cents)
+    if len(run.amounts) == 1 and 0 not in run.paid:  # one amount each, never zero: the usual file
+        code, dollars, cents = run.amounts[0]
+        paid = list(map(_add, map(_add, map(str, map(int, dollars)), repeat(".", count)), cents))
+        amounts: Iterable[str] = map(_add, map(_add, repeat(f'{{"{code}": "', count), paid), repeat('"}', count))
+    else:
+        json, paid = [], []
+        for i, total in enumerate(run.paid):
+            found = [
+                f'"{code}": "{int(dollars[i])}.{cents[i]}"'
+                for code, dollars, cents in run.amounts
+                if dollars[i] != ZERO_DOLLARS or cents[i] != ZERO_CENTS
+            ]
+            json.append("{" + ", ".join(found) + "}")
+            paid.append(f"{total // 100}.{total % 100:02d}")
+        amounts = json
+    return (
+        repeat(run.form, count),
+        run.tins,
+        run.last4,
+        run.tin_types,
+        run.names,
+        map(strip, run.addresses),
+        map(strip, run.cities),
+        run.states,
+        map(str.rstrip, run.zips),
+        map(strip, run.accounts),
+        amounts,
+        paid,
+        taxes,
+    )
+
+
+def _record_values(rec: InformationReturn) -> tuple[str, ...]:
+    """The values of _VALUES for one record, as `record_rows` makes them."""
+    return (
+        rec.form,
+        rec.payee_tin,
+        rec.payee_tin[-4:],
+        rec.tin_type,
+        rec.payee_name,
+        rec.payee_address,
+        rec.payee_city,
+        rec.payee_state,
+        rec.payee_zip,
+        rec.account_number,
+        _amounts_json(rec.amounts) if rec.amounts else "{}",
+        str(rec.total_paid),
+        str(rec.state_tax_withheld),
+    )
+
+
+def batch_rows(first: int, pieces: Iterable["InformationReturn | Run"]) -> tuple[Rows, Decimal, Decimal]:
+    """The rows of the records (`pub1220.Run`s of them, or single records) numbered `first`
+    onward, the TINs encrypted, with the amounts they paid and the tax they withheld: the same
+    values `record_rows` and `insert_rows` give record by record."""
+    columns: list[list[str]] = [[] for _ in _VALUES]
+    paid = withheld = ZERO
+    for piece in pieces:
+        if isinstance(piece, Run):
+            for column, values in zip(columns, _run_values(piece), strict=True):
+                column.extend(values)
+            paid += Decimal(sum(piece.paid)).scaleb(-2)
+            withheld += Decimal(sum(piece.taxes)).scaleb(-2)
+        else:
+            for column, value in zip(columns, _record_values(piece), strict=True):
+                column.append(value)
+            paid += piece.total_paid
+            withheld += piece.state_tax_withheld
+    count = len(columns[0])
+    columns[_TIN_VALUE] = pii.encrypt_many(columns[_TIN_VALUE])
+    if connection.vendor == "postgresql":
+        numbers = map(str, range(first, first + count))
+        text = "\n".join(map("\t".join, zip(numbers, *columns, strict=True))) + "\n"
+        # Checked values are printable: no tab, line break or CR to escape, only backslashes.
+        if text.count("\t") == count * len(_VALUES) and text.count("\n") == count and "\r" not in text:
+            if "\\" in text:
+                text = text.replace("\\", "\\\\")
+            return Rows(first, count, text, None), paid, withheld
+        return Rows(first, count, None, tuple(columns)), paid, withheld  # write_row escapes them
+    texts: list[str | list[str]] = []
+    for column in columns:
+        text = "\n".join(column)
+        texts.append(text if text.count("\n") == count - 1 else column)
+    return Rows(first, count, None, tuple(texts)), paid, withheld

@@ -1,14 +1,15 @@
-"""A large upload is checked on two cores: a child process reads and checks the file while this
-process encrypts the TINs and stores what the child has checked.
+"""A large upload is checked on two cores: a child process reads and checks the file and makes the
+rows to store while this process stores them (and, on PostgreSQL, the server takes them in).
 
-Reading and checking (tsc/lib/formats) and storing (tsc/filing/bulk) each take about as long as
-the other, so with both at once a 100,000-record file is staged in about half the time. The child
-is forked: it starts at once and inherits the settings and keys. It reads the sealed file and
-runs the very same checks (`uploads._Checker`, `uploads.checked_batches`) and sends each batch of
-rows, the progress and at the end what it found through a pipe; it never uses the database,
-huey or logging, so nothing it inherited is touched twice. The batches it sends hold payee TINs
-in clear: they pass through memory only, and are encrypted here before they are stored. Memory
-stays flat: the pipe holds at most one batch, and the child waits until it is read.
+The child is forked: it starts at once and inherits the settings and keys. It reads the sealed
+file and runs the very same checks (`uploads._Checker`, `uploads.checked_batches`), makes each
+batch's rows with the TINs encrypted (`bulk.batch_rows`: COPY's text on PostgreSQL, a text per
+column on SQLite) and sends them, the progress and at the end what it found through a pipe; it
+never uses the database, huey or logging, so nothing it inherited is touched twice. No TIN
+crosses the pipe in clear. This process only inserts each batch (`bulk.Rows.insert`): on
+PostgreSQL that leaves the second core to the server, whose share of the work is as large as the
+child's. Memory stays flat: the pipe holds at most one batch, and the child waits until it is
+read.
 
 Everything else is as without the child: the same short staging transactions, the same problems
 in the same order, and a crash (of either process) leaves staged records the next attempt
@@ -30,6 +31,7 @@ from django.db import connection
 from tsc.lib.sealed_files import SealedFileError
 
 if TYPE_CHECKING:
+    from .bulk import Rows
     from .models import Upload
     from .uploads import _Checker
 
@@ -77,7 +79,7 @@ def _child(checker: _Checker, checked_batches, pipe) -> None:
         pipe.close()  # then multiprocessing ends the child with os._exit: nothing of the parent's is closed
 
 
-def batches(checker: _Checker, checked_batches) -> Iterator[tuple[list[list], Decimal, Decimal]]:
+def batches(checker: _Checker, checked_batches) -> Iterator[tuple[Rows, Decimal, Decimal]]:
     """What `checked_batches(checker)` (uploads.checked_batches) yields, made by a child process. When the child
     is done, `checker` holds what it found (records, problems, other states), as if it had run
     here; an unreadable file raises SealedFileError here, as it would have."""

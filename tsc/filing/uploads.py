@@ -21,12 +21,12 @@ from tsc.audit.services import audit_record
 from tsc.lib.errors import ServiceError
 from tsc.lib.formats import nonwage_csv, pub1220
 from tsc.lib.formats.pub1220_layout import RECORD_LENGTH
-from tsc.lib.formats.records import CFSF_STATE_CODES, CONNECTICUT, ZERO, InformationReturn, Parsed, Problem
+from tsc.lib.formats.records import CFSF_STATE_CODES, CONNECTICUT, InformationReturn, Parsed, Problem
 from tsc.lib.sealed_files import SealedFileError
 from tsc.taxpayers.models import FilingPeriod
 
 from . import services, upload_pipeline
-from .bulk import insert_rows, record_rows
+from .bulk import Rows, batch_rows, insert_rows
 from .models import InformationReturnRecord, ReturnStatus, TaxReturn, Upload, UploadKind, UploadStatus
 
 log = logging.getLogger(__name__)
@@ -125,10 +125,11 @@ def upload_receive(*, actor: Login, period: FilingPeriod, kind: str, file) -> Up
     return upload
 
 
-def _read(upload: Upload) -> Iterator[Parsed | Problem]:
+def _read(upload: Upload) -> Iterator[Parsed | Problem | pub1220.Run]:
     with upload.file.open("rb") as stream:
         if upload.kind == UploadKind.PUB1220:
-            yield from pub1220.read(stream, year=upload.period.period_end.year)
+            # Runs of right B records come as one Run each: checked at once, the same outcome.
+            yield from pub1220.read_runs(stream, year=upload.period.period_end.year)
         else:
             yield from nonwage_csv.read(stream)
 
@@ -155,12 +156,18 @@ class _Checker:
         if len(self.problems) < Upload.MAX_PROBLEMS_KEPT:
             self.problems.append({"record": problem.record_number, "field": problem.field, "reason": problem.reason})
 
-    def __iter__(self) -> Iterator[InformationReturn]:
+    def __iter__(self) -> Iterator[InformationReturn | pub1220.Run]:
+        """The records to store, one by one or as runs of them (`pub1220.Run`, Connecticut's
+        records only)."""
         fein = self.upload.business.fein.replace("-", "")
         token = self.upload.token
         for item in _read(self.upload):
             if isinstance(item, Problem):
                 self.note(item)
+                continue
+            if isinstance(item, pub1220.Run):
+                if (run := self.run(item, fein)) is not None:
+                    yield run
                 continue
             self.records += 1
             record = item.record
@@ -174,6 +181,29 @@ class _Checker:
                 continue
             if not self.problem_count:
                 yield record
+
+    def run(self, run: pub1220.Run, fein: str) -> pub1220.Run | None:
+        """What `__iter__` does record by record, for a run of them at once: its Connecticut
+        records, or None."""
+        before = self.records
+        self.records += len(run)
+        if fein and run.payer_tin != fein:
+            for number in run.numbers:
+                self.note(Problem(number, "Payer TIN", _FEIN_MISMATCH))
+        for done in range(before // PROGRESS_EVERY + 1, self.records // PROGRESS_EVERY + 1):
+            self.progress(self.upload.token, done * PROGRESS_EVERY)
+        codes = run.state_codes
+        if codes.count(CONNECTICUT) + codes.count("") != len(run):  # records for other states
+            kept = []
+            for i, code in enumerate(codes):
+                if code and code != CONNECTICUT:
+                    self.other_states[code] = self.other_states.get(code, 0) + 1
+                else:
+                    kept.append(i)
+            run = run.pick(kept)
+        if self.problem_count or not len(run):
+            return None
+        return run
 
     def notices(self) -> list[str]:
         if not self.other_states:
@@ -270,23 +300,34 @@ def upload_process(token: str) -> Upload:
     return _finish(upload, UploadStatus.REJECTED, checker, checker.problems, checker.problem_count)
 
 
-def checked_batches(checker: "_Checker") -> Iterator[tuple[list[list], Decimal, Decimal]]:
-    """The checked Connecticut records as rows to store (`bulk.record_rows`), STAGE_BATCH at a
-    time, each batch with its amounts paid and its tax withheld."""
-    batch: list[tuple[int, InformationReturn]] = []
-    paid = withheld = ZERO
-    for number, record in enumerate(checker, 1):
-        paid += record.total_paid
-        withheld += record.state_tax_withheld
-        batch.append((number, record))
-        if len(batch) >= STAGE_BATCH:
-            yield record_rows(batch), paid, withheld
-            batch, paid, withheld = [], ZERO, ZERO
+def checked_batches(checker: "_Checker") -> Iterator[tuple[Rows, Decimal, Decimal]]:
+    """The checked Connecticut records as rows to store (`bulk.batch_rows`), numbered from 1,
+    STAGE_BATCH at a time, each batch with its amounts paid and its tax withheld."""
+    batch: list[InformationReturn | pub1220.Run] = []
+    size = 0  # records in the batch
+    stored = 0  # records in the batches before
+    for piece in checker:
+        while True:
+            room = STAGE_BATCH - size
+            if isinstance(piece, InformationReturn) or len(piece) <= room:
+                batch.append(piece)
+                size += 1 if isinstance(piece, InformationReturn) else len(piece)
+                break
+            batch.append(piece.part(0, room))  # a run that does not fit: the rest starts the next
+            piece = piece.part(room, len(piece))
+            size = STAGE_BATCH
+            yield batch_rows(stored + 1, batch)
+            stored += size
+            batch, size = [], 0
+        if size >= STAGE_BATCH:
+            yield batch_rows(stored + 1, batch)
+            stored += size
+            batch, size = [], 0
     if batch:
-        yield record_rows(batch), paid, withheld
+        yield batch_rows(stored + 1, batch)
 
 
-def _stage(staged: TaxReturn, rows: list[list], checker: "_Checker") -> None:
+def _stage(staged: TaxReturn, rows: Rows, checker: "_Checker") -> None:
     """One batch of rows in its own short transaction, numbered on from what is staged."""
     if rows:
         with transaction.atomic():

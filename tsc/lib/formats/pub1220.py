@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from operator import add as _add
+from operator import lt as _lt
 from typing import BinaryIO, TextIO
 
 from .pub1220_fast import amount_plan, b_pattern, flags_slice
@@ -28,6 +30,7 @@ from .pub1220_layout import (
     FATCA,
     FIELDS,
     FORM_FIELDS,
+    FORM_SPECIFIC,
     PAYMENT_YEAR,
     RECORD_LENGTH,
     RECORD_TYPE,
@@ -38,7 +41,8 @@ from .pub1220_layout import (
     WAGER_TYPES,
     Field,
 )
-from .pub1220_lines import _LIMIT, _Line, _lines  # noqa: F401 - _LIMIT, _Line: part of this module's reading
+from .pub1220_lines import _LIMIT, _BRun, _Line, _lines  # noqa: F401 - _LIMIT, _Line: part of this module's reading
+from .pub1220_runs import STATE_CODE_OF, TIN_TYPE_OF, Run, run_pattern
 from .records import (
     AMOUNT_CODES,
     CFSF_STATE_CODES,
@@ -68,7 +72,20 @@ from .records import (
     validate_record,
 )
 
-__all__ = ["FIELDS", "RECORD_LENGTH", "Field", "Parsed", "Payer", "Problem", "Transmitter", "read", "render", "write"]
+__all__ = [
+    "FIELDS",
+    "RECORD_LENGTH",
+    "Field",
+    "Parsed",
+    "Payer",
+    "Problem",
+    "Run",
+    "Transmitter",
+    "read",
+    "read_runs",
+    "render",
+    "write",
+]
 
 _S = SLICES
 _SEQ = _S["T"][SEQUENCE]
@@ -93,6 +110,7 @@ _FORM_SPECIFIC = {
 # The first payment year of the layout in FIELDS (eighteen amount codes, payee name at 288).
 FIRST_YEAR = 2021
 _INDEX = {code: i for i, code in enumerate(AMOUNT_CODES)}
+_sum = sum
 # Markers in _PayerState.unreadable beside the amount indexes.
 _TAX = len(AMOUNT_CODES)  # a B record's state tax could not be read
 _LOST = -1  # a whole B record could not be read (wrong length)
@@ -455,6 +473,32 @@ class _Reader:
                 yield parsed
         yield from self.finish(n, after_f)
 
+    def run_with_runs(self, stream: BinaryIO | TextIO) -> Iterator[Parsed | Problem | Run]:
+        """`run`, but plain runs of right B records come as one `Run` each (see `read_runs`)."""
+        n = 0
+        after_f = 0
+        for item in _lines(stream, runs=True):
+            if type(item) is _BRun:
+                found = self.b_run(n, item)
+                if found is not None:
+                    n += item.count
+                    yield found
+                    continue
+                lines: Sequence[_Line] = item.lines()
+            else:
+                lines = (item,)
+            for line in lines:
+                n += 1
+                if self.f_number:
+                    after_f += 1
+                    continue
+                problems: list[Problem] = []
+                parsed = self.record(n, line, problems)
+                yield from problems
+                if parsed is not None and not problems:
+                    yield parsed
+        yield from self.finish(n, after_f)
+
     def record(self, n: int, line: _Line, problems: list[Problem]) -> Parsed | None:
         if line.non_ascii:
             position, what = line.non_ascii
@@ -738,6 +782,76 @@ class _Reader:
             problems.append(tax_problem(state_tax, record.total_paid, n))
         return Parsed(n, record)
 
+    def b_run(self, n: int, run: _BRun) -> Run | None:
+        """Records n+1 ... n+run.count, all B records, at once (pub1220_runs): the `Run` when
+        every check `record` and `on_b` would make passes, with the counts and totals updated as
+        they would; None (nothing updated) when any might not, to be read record by record."""
+        p = self.payer
+        if p is None or n == 0 or self.f_number or p.fast_for(self.year_text) is None:
+            return None  # no open payer, a file that does not start with T, after F, or a W-2G
+        pattern = run_pattern(self.year_text, p.form, p.codes, run.crlf)  # type: ignore[arg-type]
+        if pattern is None:
+            return None
+        found = pattern.findall(run.text)
+        count = run.count
+        if len(found) != count:
+            return None  # a record the pattern does not match
+        columns = list(zip(*found, strict=True))
+        at = pattern.index
+        first = n + 1
+        if list(map(int, columns[at[SEQUENCE]])) != list(range(first, first + count)):
+            return None
+        names = list(map(str.strip, columns[at[F_PAYEE_NAME]]))
+        if any(map(str.isdigit, names)):
+            return None  # a name of digits only
+        amounts = tuple((code, columns[at[f"{code} dollars"]], columns[at[f"{code} cents"]]) for code in pattern.codes)
+        cents = [list(map(int, map(_add, dollars, pennies))) for _, dollars, pennies in amounts]
+        paid = cents[0] if len(cents) == 1 else list(map(_sum, zip(*cents, strict=True)))
+        tax_dollars, tax_cents = columns[at["tax dollars"]], columns[at["tax cents"]]
+        taxes = list(map(int, map(_add, tax_dollars, tax_cents)))
+        if any(map(_lt, paid, taxes)) and any(0 < money < tax for money, tax in zip(paid, taxes, strict=True)):
+            return None  # more tax withheld than paid: the record-by-record reading says so
+        codes = list(map(STATE_CODE_OF.__getitem__, columns[at[F_STATE_CODE]]))
+
+        # Every check passed: count them as on_b would, record by record.
+        self.b_count += count
+        indexes = [_INDEX[code] for code, _, _ in amounts]
+        payer = p.totals
+        payer.payees += count
+        for index, column in zip(indexes, cents, strict=True):
+            payer.amounts[index] += sum(column)
+        payer.state_tax += sum(taxes)
+        if codes.count(codes[0]) == count:  # one state (or none) for all, as usual
+            state = p.states.get(codes[0])
+            if state is None:
+                state = p.states[codes[0]] = _Totals()
+            state.payees += count
+            for index, column in zip(indexes, cents, strict=True):
+                state.amounts[index] += sum(column)
+            state.state_tax += sum(taxes)
+        else:
+            for i, code in enumerate(codes):
+                state = p.states.get(code)
+                if state is None:
+                    state = p.states[code] = _Totals()
+                state.payees += 1
+                for index, column in zip(indexes, cents, strict=True):
+                    state.amounts[index] += column[i]
+                state.state_tax += taxes[i]
+
+        out = Run.__new__(Run)
+        out.numbers = range(first, first + count)
+        out.form, out.payer_tin = p.form, p.tin  # type: ignore[assignment]
+        out.tins, out.last4 = columns[at[F_PAYEE_TIN]], columns[at["last4"]]
+        out.tin_types = list(map(TIN_TYPE_OF.__getitem__, columns[at[F_TIN_TYPE]]))
+        out.accounts, out.names = columns[at[F_ACCOUNT]], names
+        out.addresses, out.cities = columns[at[F_PAYEE_ADDRESS]], columns[at[F_PAYEE_CITY]]
+        out.states, out.zips = columns[at[F_PAYEE_STATE]], columns[at[F_PAYEE_ZIP]]
+        out.flags, out.amounts = columns[at[FORM_SPECIFIC]], amounts
+        out.tax_dollars, out.tax_cents, out.state_codes = tax_dollars, tax_cents, codes
+        out.paid, out.taxes = paid, taxes
+        return out
+
     def form_specific(
         self, n: int, text: str, form: str, record: InformationReturn, problems: list[Problem]
     ) -> InformationReturn:
@@ -891,3 +1005,11 @@ def read(stream: BinaryIO | TextIO, *, year: int | None = None) -> Iterator[Pars
     and B record must carry; otherwise A and B records must match the T record.
     """
     return _Reader(year).run(stream)
+
+
+def read_runs(stream: BinaryIO | TextIO, *, year: int | None = None) -> Iterator[Parsed | Problem | Run]:
+    """`read`, but consecutive B records that pass every check may come together as one `Run`
+    (their fields as columns; `Run.parsed()` gives the `Parsed` that `read` would have given, in
+    the same place). Everything else is exactly as `read` gives it: the same problems, in the same
+    order. Checking a large file this way costs a fraction of `read` (pub1220_runs)."""
+    return _Reader(year).run_with_runs(stream)

@@ -9,6 +9,11 @@ file is read in blocks of `_BLOCK` bytes.
 lines faster for a binary file: it splits whole blocks at their line breaks and hands every line
 that is not a plain record with its line ending (too long, no line break at the end of the file)
 to `_lines_one_by_one`, from that line on. Tests read the same bytes both ways.
+
+`_lines(stream, runs=True)` gives the same lines, but consecutive B records that look plain (each
+750 ASCII characters and then the line ending of the first) come as one `_BRun` holding them as
+one text: the reader checks such a run at once (`pub1220_runs`), and when it cannot, takes its
+`lines()`, which are exactly the `_Line`s `_lines` would have given.
 """
 
 from __future__ import annotations
@@ -30,6 +35,59 @@ class _Line:
     length: int  # characters (bytes) before the line ending
     crlf: bool
     non_ascii: tuple[int, str] | None  # (1-based position, what was there) of the first non-ASCII character
+
+
+@dataclass(slots=True)
+class _BRun:
+    """`count` consecutive lines of RECORD_LENGTH characters starting with "B", each followed by
+    the same line ending (CR LF when `crlf`, else LF), as one text. A line may hold a line feed
+    of its own inside (it is then not one record but two lines): the reader's pattern for runs
+    matches no line feed inside a record, and `lines` splits such a text as `_lines` would."""
+
+    text: str
+    count: int
+    crlf: bool
+
+    def lines(self) -> list[_Line]:
+        """The lines as `_lines` gives them one by one."""
+        out = []
+        for raw in self.text.split("\n")[:-1]:
+            if raw == "" or raw == "\r":
+                continue  # an empty line between records
+            if raw[-1] == "\r":
+                out.append(_Line(raw[:-1], len(raw) - 1, True, None))
+            else:
+                out.append(_Line(raw, len(raw), False, None))
+        return out
+
+
+def _plain_run(text: str, start: int, end: int) -> _BRun | None:
+    """The run of lines from `start` (a line starting with "B") on, up to `end` (the end of a
+    line), that all start with "B" and end RECORD_LENGTH characters later with the line ending of
+    the first (CR LF or LF); None when there is none, i.e. the first line is not so. Looked at a
+    character in each line (slices with a step), not every character."""
+    if text.startswith("\n", start + RECORD_LENGTH):
+        crlf = False
+    elif text.startswith("\r\n", start + RECORD_LENGTH):
+        crlf = True
+    else:
+        return None
+    width = RECORD_LENGTH + 1 + crlf
+    starts = text[start:end:width]  # the first character of each line, if all are this long
+    count = len(starts) - len(starts.lstrip("B"))
+    endings = text[start + width - 1 : end : width]
+    count = min(count, len(endings) - len(endings.lstrip("\n")))
+    if crlf:
+        returns = text[start + RECORD_LENGTH : end : width]
+        count = min(count, len(returns) - len(returns.lstrip("\r")))
+    stop = start + count * width
+    if not crlf and (cr := text.find("\r", start, stop)) >= 0:
+        # A CR before a LF makes a shorter CR LF line: the run ends before that line.
+        stop = start + (cr - start) // width * width
+        count = (stop - start) // width
+    if not count:
+        return None
+    return _BRun(text[start:stop], count, crlf)
 
 
 def _first_non_ascii(chunk: bytes | str) -> tuple[int, str]:
@@ -121,8 +179,9 @@ class _Rest(io.RawIOBase):
         return len(data)
 
 
-def _lines(stream: BinaryIO | TextIO) -> Iterator[_Line]:
-    """The stream's records, as `_lines_one_by_one` gives them (see the module's docstring)."""
+def _lines(stream: BinaryIO | TextIO, *, runs: bool = False) -> Iterator[_Line | _BRun]:
+    """The stream's records, as `_lines_one_by_one` gives them (see the module's docstring); with
+    `runs`, plain B records together as `_BRun`s."""
     if isinstance(stream, io.TextIOBase):
         yield from _lines_one_by_one(stream)
         return
@@ -143,7 +202,27 @@ def _lines(stream: BinaryIO | TextIO) -> Iterator[_Line]:
             continue
         at = 0
         whole = data[:end]
-        if whole.isascii():  # the usual file: decoded once, every line at once
+        if runs and whole.isascii():
+            text = whole.decode("ascii")
+            while at < end:
+                if text.startswith("B", at) and (run := _plain_run(text, at, end)) is not None:
+                    yield run
+                    at += len(run.text)
+                    continue
+                stop = text.index("\n", at) + 1
+                raw = text[at : stop - 1]
+                size = stop - at  # with its line feed
+                if size > _LIMIT:
+                    yield from _lines_one_by_one(io.BufferedReader(_Rest(data[at:], stream)))
+                    return
+                at = stop
+                if raw == "" or raw == "\r":
+                    continue  # an empty line between records
+                if raw[-1] == "\r":
+                    yield _Line(raw[:-1], size - 2, True, None)
+                else:
+                    yield _Line(raw, size - 1, False, None)
+        elif whole.isascii():  # the usual file: decoded once, every line at once
             for raw in whole.decode("ascii").split("\n")[:-1]:
                 size = len(raw) + 1  # with its line feed
                 if size > _LIMIT:

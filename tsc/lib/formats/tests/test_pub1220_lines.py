@@ -56,3 +56,46 @@ def test_edge_cases_read_the_same(data, monkeypatch):
 def test_text_streams_are_read_one_by_one():
     text = "T" * RECORD + "\n" + "F" * RECORD + "\n"
     assert list(_lines(io.StringIO(text))) == list(_lines_one_by_one(io.StringIO(text)))
+
+
+def opened(items) -> list:
+    """`_lines(..., runs=True)` with each run opened into its lines."""
+    return [line for item in items for line in (item.lines() if isinstance(item, pub1220_lines._BRun) else [item])]
+
+
+b_lines = st.builds(
+    lambda fill, odd, at: (b"B" + fill * (RECORD - 1))[:at] + odd + (b"B" + fill * (RECORD - 1))[at + len(odd) :],
+    st.sampled_from([b"1", b" "]),
+    st.sampled_from([b"", b"\n", b"\r", b"\r\n", b"\xe9"]),
+    st.integers(1, RECORD),
+)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    st.lists(st.tuples(st.one_of(pieces, b_lines, b_lines), separators), max_size=12),
+    st.sampled_from([700, 751, 752, 1000, 4096]),
+)
+def test_runs_open_into_the_lines_the_block_reader_gives(parts, block):
+    data = b"".join(piece + sep for piece, sep in parts)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(pub1220_lines, "_BLOCK", block)
+        with_runs = opened(_lines(io.BufferedReader(io.BytesIO(data)), runs=True))
+    assert with_runs == list(_lines_one_by_one(io.BufferedReader(io.BytesIO(data))))
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n"])
+def test_plain_b_lines_come_as_one_run(ending):
+    data = record("T", " ") + ending + (record("B", "1") + ending) * 5 + record("C", " ") + ending
+    items = list(_lines(io.BufferedReader(io.BytesIO(data)), runs=True))
+    assert [type(item).__name__ for item in items] == ["_Line", "_BRun", "_Line"]
+    assert items[1].count == 5 and items[1].crlf == (ending == b"\r\n")
+    # A CR before the LF of a line ends the run before that line (it is a shorter CR LF line).
+    odd = (record("B", "1") + b"\n") * 2 + record("B", "1")[:-1] + b"\r\n" + (record("B", "1") + b"\n") * 2
+    items = list(_lines(io.BufferedReader(io.BytesIO(odd)), runs=True))
+    assert [(type(i).__name__, getattr(i, "count", None)) for i in items] == [
+        ("_BRun", 2),
+        ("_Line", None),
+        ("_BRun", 2),
+    ]
+    assert opened(items) == list(_lines_one_by_one(io.BufferedReader(io.BytesIO(odd))))
