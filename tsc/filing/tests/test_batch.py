@@ -218,3 +218,12 @@ def test_any_of_finds_what_an_in_list_finds_with_one_array_parameter_on_postgres
         assert sql.count("= ANY(") == 2 and " IN (" not in sql
     else:
         assert " IN (" in sql
+
+
+def test_the_database_keeps_one_original_return_and_one_draft_per_period(db):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, TaxReturn._meta.db_table)
+    for name in ("one_original_return_per_period", "one_draft_per_period"):
+        assert name in found and found[name]["unique"] and found[name]["columns"] == ["period_id"], name
