@@ -26,7 +26,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import DEFERRED, F, Lookup
+from django.db.models import DEFERRED, F, Lookup, signals
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from tsc.accounts.models import Login
@@ -369,11 +370,30 @@ def _store(rows: list[tuple]) -> list[TaxReturn]:
     if tuple(f.attname for f in TaxReturn._meta.concrete_fields) != _COLUMNS:
         raise RuntimeError("TaxReturn's fields changed: update tsc/filing/batch.py's _COLUMNS and rows.")
     ids = insert_rows_with_ids(TaxReturn, _COLUMNS[1:], rows, unique="submission_token")
-    returns = []
     alias = connection.alias
-    for pk, row in zip(ids, rows, strict=True):
-        # Positional: the model's fast path, field by field in _COLUMNS (its own) order.
-        r = TaxReturn(pk, *row[:6], DEFERRED, DEFERRED, *row[8:])
-        r._state.adding, r._state.db = False, alias
-        returns.append(r)
-    return returns
+    if signals.pre_init.has_listeners(TaxReturn) or signals.post_init.has_listeners(TaxReturn):
+        returns = []
+        for pk, row in zip(ids, rows, strict=True):
+            # Positional: the model's fast path, field by field in _COLUMNS (its own) order.
+            r = TaxReturn(pk, *row[:6], DEFERRED, DEFERRED, *row[8:])
+            r._state.adding, r._state.db = False, alias
+            returns.append(r)
+        return returns
+    # Nobody listens to a TaxReturn being made: the instances are made as Model.__init__ would
+    # leave them (each field's value by its attribute name, the deferred ones absent, the
+    # state of a row read from `alias`), without its per-field descriptors and signals.
+    return [
+        _loaded(alias, zip(_LOADED, (pk, *row[:6], *row[8:]), strict=True)) for pk, row in zip(ids, rows, strict=True)
+    ]
+
+
+_LOADED = tuple(name for name in _COLUMNS if name not in ("data", "lines"))
+
+
+def _loaded(alias: str, values) -> TaxReturn:
+    r = TaxReturn.__new__(TaxReturn)
+    state = ModelState()
+    state.adding, state.db = False, alias
+    r.__dict__.update(values)
+    r._state = state
+    return r

@@ -227,3 +227,32 @@ def test_the_database_keeps_one_original_return_and_one_draft_per_period(db):
         found = connection.introspection.get_constraints(cursor, TaxReturn._meta.db_table)
     for name in ("one_original_return_per_period", "one_draft_per_period"):
         assert name in found and found[name]["unique"] and found[name]["columns"] == ["period_id"], name
+
+
+@pytest.mark.parametrize("listened", [False, True])
+def test_the_returns_handed_back_are_the_rows_as_read_from_the_database(demo, listened, monkeypatch):
+    """Made without Model.__init__ when nobody listens to a TaxReturn being made, with it else:
+    either way the same fields, the data and lines deferred, and saved rows' state."""
+    from django.db.models.signals import post_init
+
+    from tsc.filing import batch
+
+    made = []
+    if listened:
+        post_init.connect(receiver := lambda sender, instance, **kw: made.append(instance.pk), sender=TaxReturn)
+    try:
+        items = batch.returns_file(actor=demo.admin, items=items_for(demo))
+    finally:
+        post_init.disconnect(receiver, sender=TaxReturn) if listened else None
+    handed = [i.tax_return for i in items]
+    assert (len(made) >= len(handed)) == listened
+    for r in handed:
+        read = TaxReturn.objects.defer("data", "lines").get(pk=r.pk)
+        values = {
+            f.attname: getattr(read, f.attname)
+            for f in TaxReturn._meta.concrete_fields
+            if f.name not in ("data", "lines")
+        }
+        assert {name: getattr(r, name) for name in values} == values
+        assert r.get_deferred_fields() == {"data", "lines"} and not r._state.adding and r._state.db == "default"
+        assert r.lines == read.lines and r.data == read.data  # loaded when read
