@@ -47,11 +47,20 @@ def _summed_entries_by_period(period_ids) -> dict[int, list[Entry]]:
     the per-credit detail (`Statement.applied`) is not there, which the period's own page shows
     from every entry. A period with many payments a day reads one row a day (issue 13). The query
     is written out (tsc/lib/sql.py): the ORM took longer to build it than the database to run it."""
-    found: dict[int, list[Entry]] = defaultdict(list)
     if not period_ids:
-        return found
+        return defaultdict(list)
+    ids = sql.placeholders(len(period_ids))
+    chosen = f'SELECT p."id" FROM {sql.table(FilingPeriod)} p WHERE p."id" IN {ids}'  # noqa: S608 - names from the models
+    return _summed_entries(chosen, list(period_ids))
+
+
+def _summed_entries(periods: str, params: list) -> dict[int, list[Entry]]:
+    """`_summed_entries_by_period` of the periods the subquery `periods` selects (with its
+    `params`): the query stays the same text whatever the number of periods, so that it is
+    prepared once (a long list of values was parsed again on every call)."""
+    found: dict[int, list[Entry]] = defaultdict(list)
     for period_id, kind, amount, day in sql.fetch(
-        LedgerEntry, _summed_entries_sql(len(period_ids)), [*period_ids, *period_ids], _SUMMED_FIELDS
+        LedgerEntry, _summed_entries_sql(periods), [*params, *params], _SUMMED_FIELDS
     ):
         found[period_id].append(Entry(kind, amount, day))
     return found
@@ -66,20 +75,22 @@ _SUMMED_FIELDS = [
 
 
 @lru_cache(maxsize=64)
-def _summed_entries_sql(periods: int) -> str:
+def _summed_entries_sql(periods: str) -> str:
     entries = sql.table(LedgerEntry)
     credits = ", ".join(f"'{kind}'" for kind in CREDITS)  # the enum's own values, not input
     group = f'CASE WHEN e."kind" IN ({credits}) THEN \'{EntryKind.PAYMENT}\' ELSE e."kind" END'
     day = f'CASE WHEN e."kind" IN ({credits}) THEN e."effective_date" END'
-    returned = (
-        f'SELECT r."period_id", r."payment_id" FROM {entries} r WHERE r."period_id" IN {sql.placeholders(periods)} '  # noqa: S608
-        f'AND r."kind" = \'{EntryKind.PAYMENT_RETURNED}\' AND r."payment_id" IS NOT NULL'
-    )
+    returned_kind = f"'{EntryKind.PAYMENT_RETURNED}'"
     # The payments the bank returned, found once and hashed: a probe for every credit of three
     # years took most of the query's time.
+    returned = (
+        f'SELECT r."period_id", r."payment_id" FROM {entries} r '  # noqa: S608 - names from the models
+        f"WHERE {sql.in_subquery(LedgerEntry, 'r.period_id', periods)} "
+        f'AND r."kind" = {returned_kind} AND r."payment_id" IS NOT NULL'
+    )
     return (
         f'SELECT e."period_id", {group}, SUM(e."amount"), MIN(e."effective_date") FROM {entries} e '  # noqa: S608 - names from the models
-        f'WHERE e."period_id" IN {sql.placeholders(periods)} AND e."kind" <> \'{EntryKind.PAYMENT_RETURNED}\' '
+        f'WHERE {sql.in_subquery(LedgerEntry, "e.period_id", periods)} AND e."kind" <> {returned_kind} '
         f'AND NOT (e."kind" IN ({credits}) AND e."payment_id" IS NOT NULL '
         f'AND (e."period_id", e."payment_id") IN ({returned})) '
         f'GROUP BY e."period_id", {group}, {day}'
@@ -145,14 +156,17 @@ def account_periods(
         where, params = 'p."period_end" BETWEEN %s AND %s', [start, end]
     period_columns = ", ".join(f'p."{f.column}"' for f in _PERIOD_FIELDS)
     registration_columns = ", ".join(f'r."{f.column}"' for f in _REGISTRATION_FIELDS)
+    chosen = (
+        f'FROM {sql.table(FilingPeriod)} p INNER JOIN {sql.table(Registration)} r ON p."registration_id" = r."id" '  # noqa: S608 - names from the models
+        f'WHERE r."business_id" = %s AND r."tax_type_id" IN {sql.placeholders(len(tax_types))} AND {where}'
+    )
+    chosen_params = [ctx.taxpayer_id, *tax_types, *params]
     found = sql.fetch(
         FilingPeriod,
-        f"SELECT {period_columns}, {registration_columns}, EXISTS ({filed}) "  # noqa: S608 - names from the models
-        f'FROM {sql.table(FilingPeriod)} p INNER JOIN {sql.table(Registration)} r ON p."registration_id" = r."id" '
-        f'INNER JOIN {sql.table(TaxType)} t ON r."tax_type_id" = t."id" '
-        f'WHERE r."business_id" = %s AND r."tax_type_id" IN {sql.placeholders(len(tax_types))} AND {where} '
-        'ORDER BY p."period_end" DESC, t."sort_order" ASC',
-        [ReturnStatus.FILED, ctx.taxpayer_id, *tax_types, *params],
+        f"SELECT {period_columns}, {registration_columns}, EXISTS ({filed}) {chosen} "  # noqa: S608 - names from the models
+        f'ORDER BY p."period_end" DESC, (SELECT t."sort_order" FROM {sql.table(TaxType)} t '
+        'WHERE t."id" = r."tax_type_id")',
+        [ReturnStatus.FILED, *chosen_params],
         [*_PERIOD_FIELDS, *_REGISTRATION_FIELDS],
     )
     db = router.db_for_read(FilingPeriod)
@@ -168,7 +182,7 @@ def account_periods(
         period = FilingPeriod.from_db(db, _PERIOD_NAMES, row[:n])
         period.registration = registration
         periods.append((period, bool(row[-1])))
-    entries = _summed_entries_by_period([p.pk for p, _ in periods])
+    entries = _summed_entries(f'SELECT p."id" {chosen}', chosen_params) if periods else {}
     accounts = []
     for p, is_filed in periods:
         found = entries.get(p.pk, [])

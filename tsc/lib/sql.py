@@ -16,6 +16,17 @@ def placeholders(count: int) -> str:
     return "(" + ", ".join(["%s"] * count) + ")"
 
 
+def in_subquery(model, column: str, subquery: str) -> str:
+    """`column IN (subquery)`, written for PostgreSQL as `column = ANY(ARRAY(subquery))`: the
+    subquery runs once and the column is compared with its values, whatever the planner guesses
+    of the taxpayer's size. A statement prepared once is planned for an average taxpayer, and for
+    a large one an IN joined the rows as if there were a handful (issue 13: a payment list went
+    from 6 to 9 ms on the 3,000-payment business)."""
+    if connections[router.db_for_read(model)].vendor == "postgresql":
+        return f"{column} = ANY(ARRAY({subquery}))"
+    return f"{column} IN ({subquery})"
+
+
 def table(model) -> str:
     return f'"{model._meta.db_table}"'
 

@@ -94,7 +94,7 @@ class PaymentBatch(models.Model):
 
 class Payment(BankAccountFields):
     # Few indexes on purpose: the daily batch rewrites 100,000s of rows at once, and PostgreSQL
-    # updates every index of a row it rewrites. Lists go by (business, status, requested_date);
+    # updates every index of a row it rewrites. Lists go by (business, period, status);
     # the batch by send_date and batch; nothing looks payments up by who made them.
     # A business's payment is for one of its filing periods; an individual's (income tax estimated
     # payments, made by a Third Party Bulk Filer for a client known by SSN) is for a tax year.
@@ -146,11 +146,13 @@ class Payment(BankAccountFields):
     class Meta:
         ordering = ["-requested_date", "-created_at"]
         indexes = [
-            # The payment lists count and read a business's payments from the index alone on
-            # PostgreSQL (issue 13): by status and requested date, searched by period or date made.
+            # The payment lists read a business's payments from the index alone on PostgreSQL
+            # (issue 13): by period (searched by period end: the business's periods one by one,
+            # however the planner guesses the business's size), status, requested date and date
+            # made.
             models.Index(
-                fields=["business", "status", "requested_date"],
-                include=["tax_type", "period", "made_on"],
+                fields=["business", "period", "status"],
+                include=["requested_date", "tax_type", "made_on"],
                 name="payment_list_idx",
             )
         ]

@@ -58,11 +58,12 @@ class PaymentList:
         ]
         params = [ctx.taxpayer_id, *statuses, *allowed]
         if by == "period_end":  # the business's own periods (its registrations' index)
-            where.append(
-                f'x."period_id" IN (SELECT p."id" FROM {sql.table(FilingPeriod)} p '  # noqa: S608 - names from the models
+            periods = (
+                f'SELECT p."id" FROM {sql.table(FilingPeriod)} p '  # noqa: S608 - names from the models
                 f'INNER JOIN {sql.table(Registration)} r ON p."registration_id" = r."id" '
-                'WHERE r."business_id" = %s AND p."period_end" BETWEEN %s AND %s)'
+                'WHERE r."business_id" = %s AND p."period_end" BETWEEN %s AND %s'
             )
+            where.append(f'x."period_id" IN ({periods})')
             params += [ctx.taxpayer_id, start, end]
         else:
             where.append('x."made_on" BETWEEN %s AND %s')

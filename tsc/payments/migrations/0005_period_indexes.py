@@ -21,8 +21,8 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="payment",
             index=models.Index(
-                fields=["business", "status", "requested_date"],
-                include=("tax_type", "period", "made_on"),
+                fields=["business", "period", "status"],
+                include=("requested_date", "tax_type", "made_on"),
                 name="payment_list_idx",
             ),
         ),
