@@ -30,7 +30,6 @@ from .pub1220_layout import (
     FATCA,
     FIELDS,
     FORM_FIELDS,
-    FORM_SPECIFIC,
     PAYMENT_YEAR,
     RECORD_LENGTH,
     RECORD_TYPE,
@@ -842,14 +841,15 @@ class _Reader:
         out = Run.__new__(Run)
         out.numbers = range(first, first + count)
         out.form, out.payer_tin = p.form, p.tin  # type: ignore[assignment]
-        out.tins, out.last4 = columns[at[F_PAYEE_TIN]], columns[at["last4"]]
+        out.tins = columns[at[F_PAYEE_TIN]]
         out.tin_types = list(map(TIN_TYPE_OF.__getitem__, columns[at[F_TIN_TYPE]]))
         out.accounts, out.names = columns[at[F_ACCOUNT]], names
         out.addresses, out.cities = columns[at[F_PAYEE_ADDRESS]], columns[at[F_PAYEE_CITY]]
         out.states, out.zips = columns[at[F_PAYEE_STATE]], columns[at[F_PAYEE_ZIP]]
-        out.flags, out.amounts = columns[at[FORM_SPECIFIC]], amounts
+        out.amounts = amounts
         out.tax_dollars, out.tax_cents, out.state_codes = tax_dollars, tax_cents, codes
         out.paid, out.taxes = paid, taxes
+        out.text, out.lines = run.text, range(count)
         return out
 
     def form_specific(

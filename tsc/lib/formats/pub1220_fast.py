@@ -41,10 +41,12 @@ _TEXT_FIELDS = (F_PAYEE_NAME, F_PAYEE_ADDRESS, F_PAYEE_CITY, F_ACCOUNT)
 
 def _text(width: int, *, required: bool) -> str:
     """Printable ASCII; once stripped, not starting with a formula character (= + - @); with a
-    letter or digit somewhere in the field when required. The look-aheads stay inside the field."""
-    pattern = rf"(?! {{0,{width - 1}}}[=+\-@])"
+    letter or digit somewhere in the field when required. The look-aheads stay inside the field.
+    Their blanks are taken possessively ("+"): what follows the blanks is never a blank, so no other
+    number of them could match, and a blank field is not tried forty times over."""
+    pattern = rf"(?! {{0,{width - 1}}}+[=+\-@])"
     if required:
-        pattern += rf"(?= {{0,{width - 1}}}[!-~])"
+        pattern += rf"(?= {{0,{width - 1}}}+[!-~])"
     return pattern + rf"[ -~]{{{width}}}"
 
 

@@ -179,6 +179,14 @@ class _Rest(io.RawIOBase):
         return len(data)
 
 
+def _ascii(data: bytes) -> str | None:
+    """The text of ASCII bytes, or None (decoding checks them: no need to ask isascii first)."""
+    try:
+        return data.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+
+
 def _lines(stream: BinaryIO | TextIO, *, runs: bool = False) -> Iterator[_Line | _BRun]:
     """The stream's records, as `_lines_one_by_one` gives them (see the module's docstring); with
     `runs`, plain B records together as `_BRun`s."""
@@ -202,8 +210,8 @@ def _lines(stream: BinaryIO | TextIO, *, runs: bool = False) -> Iterator[_Line |
             continue
         at = 0
         whole = data[:end]
-        if runs and whole.isascii():
-            text = whole.decode("ascii")
+        text = _ascii(whole) if runs else None
+        if text is not None:
             while at < end:
                 if text.startswith("B", at) and (run := _plain_run(text, at, end)) is not None:
                     yield run

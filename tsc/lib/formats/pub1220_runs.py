@@ -20,6 +20,7 @@ reading gives (`Run.parsed` builds those records; tests compare both ways).
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -33,6 +34,7 @@ from .pub1220_layout import (
     FORM_FIELDS,
     FORM_SPECIFIC,
     PAYMENT_YEAR,
+    RECORD_LENGTH,
     RECORD_TYPE,
     SECOND_TIN_NOTICE,
     SEQUENCE,
@@ -121,10 +123,7 @@ def run_pattern(year_text: str | None, form: str, codes: str, crlf: bool) -> Run
         elif name == F_TIN_TYPE:
             parts.append(group(F_TIN_TYPE, "[12 ]"))
         elif name == F_PAYEE_TIN:
-            tin = group(F_PAYEE_TIN, "(?!0{9})[0-9]{5}" + group("last4", "[0-9]{4}"))
-            # group() numbers in the order called: the TIN's group opens before its last four's.
-            index[F_PAYEE_TIN], index["last4"] = index["last4"], index[F_PAYEE_TIN]
-            parts.append(tin)
+            parts.append(group(F_PAYEE_TIN, "(?!0{9})[0-9]{9}"))
         elif name in _AMOUNT_CODE_OF:
             code = _AMOUNT_CODE_OF[name]
             if code in codes:
@@ -150,8 +149,12 @@ def run_pattern(year_text: str | None, form: str, codes: str, crlf: bool) -> Run
         elif name == F_STATE_CODE:
             parts.append(group(name, _by_first_character(["  ", *CFSF_STATE_CODES])))
         elif name == FORM_SPECIFIC:
-            specific = "".join("[1 ]" if sub.kind == "flag" else f".{{{sub.width}}}" for sub in FORM_FIELDS[form])
-            parts.append(group(name, specific))
+            # No group: a group costs as much as a field's check, and only Run.parsed wants them.
+            for sub in FORM_FIELDS[form]:
+                if sub.kind == "flag":
+                    parts.append("[1 ]")
+                else:
+                    skip(".", sub.width)
         else:  # fields the reader does not check
             skip(".", width)
     parts.append("\r\n" if crlf else "\n")
@@ -163,6 +166,9 @@ def run_pattern(year_text: str | None, form: str, codes: str, crlf: bool) -> Run
 # "  " in positions 747-748 is no code: "" as the record-by-record reading has it.
 STATE_CODE_OF = {"  ": "", **{code: code for code in CFSF_STATE_CODES}}
 TIN_TYPE_OF = {"1": "1", "2": "2", " ": ""}
+
+_LAST4 = operator.itemgetter(slice(-4, None))
+_SPECIFIC = next(f for f in FIELDS["B"] if f.name == FORM_SPECIFIC).slice
 
 # Flag fields of the 1099-MISC and 1099-NEC by their place in the form-specific positions.
 _FLAGS = {
@@ -177,14 +183,14 @@ class Run:
     fields `accounts`, `addresses`, `cities` and `zips`, which are as in the file (the reading
     strips them) and the amounts, which are digits (`amounts`: per amount code the payer lists,
     its dollars and its cents; `tax_dollars`, `tax_cents`; and in cents, `paid` and `taxes`).
-    `numbers` are the records' places in the file."""
+    `numbers` are the records' places in the file. Fields nobody stores are read from the run's
+    text when asked for (`flags`)."""
 
     __slots__ = (
         "numbers",
         "form",
         "payer_tin",
         "tins",
-        "last4",
         "tin_types",
         "accounts",
         "names",
@@ -192,22 +198,22 @@ class Run:
         "cities",
         "states",
         "zips",
-        "flags",
         "amounts",
         "tax_dollars",
         "tax_cents",
         "state_codes",
         "paid",
         "taxes",
+        "text",
+        "lines",
     )
     # The columns (numbers and amounts apart).
-    _COLUMNS = tuple(name for name in __slots__ if name not in ("numbers", "form", "payer_tin", "amounts"))
+    _COLUMNS = tuple(name for name in __slots__ if name not in ("numbers", "form", "payer_tin", "amounts", "text"))
 
     numbers: Sequence[int]
     form: str
     payer_tin: str
     tins: Sequence[str]
-    last4: Sequence[str]
     tin_types: Sequence[str]
     accounts: Sequence[str]
     names: Sequence[str]
@@ -215,13 +221,25 @@ class Run:
     cities: Sequence[str]
     states: Sequence[str]
     zips: Sequence[str]
-    flags: Sequence[str]
     amounts: tuple[tuple[str, Sequence[str], Sequence[str]], ...]
     tax_dollars: Sequence[str]
     tax_cents: Sequence[str]
     state_codes: Sequence[str]
     paid: Sequence[int]  # cents: each record's amounts added up
     taxes: Sequence[int]  # cents: each record's state tax
+    text: str  # the run's lines as read, each of `width` characters with its line ending ...
+    lines: Sequence[int]  # ... and where each record's line is among them
+
+    @property
+    def last4(self) -> list[str]:
+        return list(map(_LAST4, self.tins))
+
+    @property
+    def flags(self) -> list[str]:
+        """Each record's form-specific positions (544-662), as in the file."""
+        text = self.text
+        width = RECORD_LENGTH + 1 + (text[RECORD_LENGTH : RECORD_LENGTH + 1] == "\r")  # CR LF or LF
+        return [text[line * width + _SPECIFIC.start : line * width + _SPECIFIC.stop] for line in self.lines]
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -232,7 +250,7 @@ class Run:
     def _copy(self, take: Callable[[Sequence], Sequence]) -> Run:
         other = Run.__new__(Run)
         other.numbers = take(self.numbers)
-        other.form, other.payer_tin = self.form, self.payer_tin
+        other.form, other.payer_tin, other.text = self.form, self.payer_tin, self.text
         for name in Run._COLUMNS:
             setattr(other, name, take(getattr(self, name)))
         other.amounts = tuple((code, take(dollars), take(cents)) for code, dollars, cents in self.amounts)
@@ -250,6 +268,7 @@ class Run:
         """The records as the record-by-record reading gives them."""
         out = []
         flags = _FLAGS.get(self.form, ())
+        specific = self.flags
         for i, number in enumerate(self.numbers):
             amounts = tuple(
                 (code, Decimal(dollars[i] + cents[i] + "e-2"))
@@ -274,7 +293,7 @@ class Run:
                 tax,
                 self.state_codes[i],
             )
-            set_ = {name: self.flags[i][at] == "1" for name, at in flags}
+            set_ = {name: specific[i][at] == "1" for name, at in flags}
             if any(set_.values()):  # as _Reader.form_specific
                 record = replace(
                     record,
