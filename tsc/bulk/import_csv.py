@@ -269,7 +269,9 @@ class _Batch:
                 f"{client.legal_name} has no {tax_type.name} filing period ending {outcome.period_end:%m/%d/%Y}. "
                 "Check the period end."
             )
-        period.registration = registration
+        # Its own registration (the period was found by its id): cached as `period.registration = `
+        # would, without the descriptor.
+        period._state.fields_cache["registration"] = registration
         ctx = self.known.context(authorization)
         if not self.known.may_file(authorization, tax_type):
             return "Your login may not file returns for this client."

@@ -89,6 +89,7 @@ class ReturnItem:
     computed_on: date | None = field(default=None, repr=False)
     data_json: str | None = field(default=None, repr=False)
     lines_json: str | None = field(default=None, repr=False)
+    code: str = field(default="", repr=False)  # the tax type's, once read (`_code`)
 
 
 def prepare(items: list[ReturnItem], *, filed_on: date) -> None:
@@ -98,7 +99,7 @@ def prepare(items: list[ReturnItem], *, filed_on: date) -> None:
     the batch is filed). `returns_file` uses them if it files on `filed_on`, else computes again."""
     for item in items:
         item.data_json = _data_json(item.values)
-        code = item.period.registration.tax_type.code
+        code = _code(item)
         form = RETURN_FORMS[code]
         if code != "WH" and form.compute is not None:
             item.computation = form.compute(item.values, period=item.period, amends=None, filed=filed_on)
@@ -125,6 +126,13 @@ def returns_file(*, actor: Login | None, items: list[ReturnItem], looked_up: boo
     return items
 
 
+def _code(item: ReturnItem) -> str:
+    """The item's tax type code (ST, WH), kept on the item: read through two relations once."""
+    if not item.code:
+        item.code = item.period.registration.tax_type.code
+    return item.code
+
+
 def returns_found(items: list[ReturnItem]) -> None:
     """Each item's return already filed with its submission token (a retry, a rerun after a
     crash), or None: `tax_return`. One look-up for the batch."""
@@ -140,26 +148,28 @@ def _file(actor: Login | None, items: list[ReturnItem]) -> None:
     period_ids = sorted({i.period.pk for i in items})
     list(FilingPeriod.objects.select_for_update().filter(any_of("pk", period_ids)).order_by("pk").values_list("pk"))
     busy = _busy_periods(period_ids)
-    prior = _prior_credits([i.period for i in items if i.period.registration.tax_type.code == "WH"])
+    codes = [_code(i) for i in items]  # each item's tax type code, read once
+    prior = _prior_credits([i.period for i, code in zip(items, codes, strict=True) if code == "WH"])
     filed_on = today()
     seen: set[int] = set()  # periods of the batch's items so far
     deferred: set[tuple[int, date]] = set()  # (registration, period end) left to the per-return path
     batched: dict[tuple[int, date], ReturnItem] = {}  # (registration, period end) → filed by the batch
     to_insert: list[ReturnItem] = []
-    for item in items:
+    for item, code in zip(items, codes, strict=True):
         period = item.period
         carried = (period.registration_id, period.period_start - timedelta(days=1))
         # Its period filed, or with a draft, or earlier in the batch; or its prior quarter (the
         # credit on line 4) filed the per-return way, after the batch; or a form computed from
         # attached records (CT-1096), which this batch does not file.
-        computed = RETURN_FORMS[period.registration.tax_type.code].compute is not None
-        if period.pk in busy or period.pk in seen or carried in deferred or not computed:
+        form = RETURN_FORMS[code]
+        period_id = period.pk
+        if period_id in busy or period_id in seen or carried in deferred or form.compute is None:
             item.fallback = True
             deferred.add((period.registration_id, period.period_end))
-            seen.add(period.pk)
+            seen.add(period_id)
             continue
-        seen.add(period.pk)
-        if period.registration.tax_type.code == "WH":
+        seen.add(period_id)
+        if code == "WH":
             earlier = batched.get(carried)
             credit = earlier.computation.credit if earlier is not None else prior.get(carried, ZERO)
             item.computation = ct941(
@@ -171,7 +181,6 @@ def _file(actor: Login | None, items: list[ReturnItem]) -> None:
             )
             item.computed_on, item.lines_json = filed_on, None
         elif item.computation is None or item.computed_on != filed_on:  # not prepared for today
-            form = RETURN_FORMS[period.registration.tax_type.code]
             item.computation = form.compute(item.values, period=period, amends=None, filed=filed_on)
             item.computed_on, item.lines_json = filed_on, None
         if problem := _too_large(item.computation):
@@ -253,7 +262,7 @@ def _insert(actor: Login | None, items: list[ReturnItem], filed_on: date) -> Non
                 registration.business_id,
                 registration.tax_type_id,
                 period.pk,
-                RETURN_FORMS[registration.tax_type.code].name,
+                RETURN_FORMS[_code(item)].name,
                 filed,
                 None,
                 item.data_json if item.data_json is not None else _data_json(item.values),
@@ -294,7 +303,7 @@ def _insert(actor: Login | None, items: list[ReturnItem], filed_on: date) -> Non
                 _AUDIT_DATA
                 % (
                     json_string(r.form),
-                    r.period.period_end.isoformat(),
+                    item.period.period_end.isoformat(),
                     r.confirmation_number,
                     r.amount_due,
                     acting_texts[id(item.acting)],
@@ -303,7 +312,7 @@ def _insert(actor: Login | None, items: list[ReturnItem], filed_on: date) -> Non
             for r, item in zip(returns, items, strict=True)
         ],
     )
-    on_time = [r.pk for r in returns if filed_on <= r.period.due_date]
+    on_time = [r.pk for r, item in zip(returns, items, strict=True) if filed_on <= item.period.due_date]
     if on_time:
         # On time: DRS processes them at once (tsc/ledger), one task for the batch. Late ones wait.
         from tsc.ledger.tasks import process_returns
