@@ -23,7 +23,7 @@ from operator import floordiv, itemgetter
 from django.db import connection
 
 from tsc.lib import bulk_insert, pii
-from tsc.lib.formats.pub1220_runs import ZERO_CENTS, ZERO_DOLLARS, Run
+from tsc.lib.formats.pub1220_runs import ZERO_AMOUNT, Run
 from tsc.lib.formats.records import ZERO, InformationReturn
 
 from .models import InformationReturnRecord
@@ -109,6 +109,7 @@ def insert_records(tax_return_id: int, numbered: Iterable[tuple[int, Information
 # ---------------------------------------------------------------------------- batches of an upload
 
 _LAST4 = itemgetter(slice(-4, None))
+_CENTS = itemgetter(slice(-2, None))
 _UNPLAIN = re.compile("[\t\n\r]").search
 _VALUES = _COLUMNS[2:]  # what a batch holds for each row: all but the return and the record number
 _TIN_VALUE = _VALUES.index("payee_tin")
@@ -151,26 +152,25 @@ class Rows:
 
 def _run_values(run: Run) -> tuple[Iterable[str], ...]:
     """The values of _VALUES for the records of a run, a column each. An amount is written as
-    str() of the Decimal the reader makes of its digits: "2500.00" for dollars "0000002500" and
-    cents "00"."""
+    str() of the Decimal the reader makes of its 12 digits of cents: "2500.00" for
+    "000000250000": the whole dollars of the cents the reader added up, a point, the last two
+    digits."""
     count = len(run)
     strip = str.strip
-    # Whole dollars from the cents the reader added up (a division is cheaper than another int()).
-    taxes = map(
-        _add, map(_add, map(str, map(floordiv, run.taxes, repeat(100, count))), repeat(".", count)), run.tax_cents
-    )
+    point, hundred = repeat(".", count), repeat(100, count)
+    taxes = map(_add, map(_add, map(str, map(floordiv, run.taxes, hundred)), point), map(_CENTS, run.tax_digits))
     if len(run.amounts) == 1 and 0 not in run.paid:  # one amount each, never zero: the usual file
-        code, _, cents = run.amounts[0]
+        code, digits = run.amounts[0]
         whole = map(str, map(floordiv, run.paid, repeat(100, count)))
-        paid = list(map(_add, map(_add, whole, repeat(".", count)), cents))
+        paid = list(map(_add, map(_add, whole, repeat(".", count)), map(_CENTS, digits)))
         amounts: Iterable[str] = map(_add, map(_add, repeat(f'{{"{code}": "', count), paid), repeat('"}', count))
     else:
         json, paid = [], []
         for i, total in enumerate(run.paid):
             found = [
-                f'"{code}": "{int(dollars[i])}.{cents[i]}"'
-                for code, dollars, cents in run.amounts
-                if dollars[i] != ZERO_DOLLARS or cents[i] != ZERO_CENTS
+                f'"{code}": "{int(digits[i]) // 100}.{digits[i][-2:]}"'
+                for code, digits in run.amounts
+                if digits[i] != ZERO_AMOUNT
             ]
             json.append("{" + ", ".join(found) + "}")
             paid.append(f"{total // 100}.{total % 100:02d}")

@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from operator import add as _add
 from operator import lt as _lt
 from typing import BinaryIO, TextIO
 
@@ -803,18 +802,18 @@ class _Reader:
         names = list(map(str.strip, columns[at[F_PAYEE_NAME]]))
         if any(map(str.isdigit, names)):
             return None  # a name of digits only
-        amounts = tuple((code, columns[at[f"{code} dollars"]], columns[at[f"{code} cents"]]) for code in pattern.codes)
-        cents = [list(map(int, map(_add, dollars, pennies))) for _, dollars, pennies in amounts]
+        amounts = tuple((code, columns[at[code]]) for code in pattern.codes)
+        cents = [list(map(int, digits)) for _, digits in amounts]  # [0-9]{12}: nothing else int() takes
         paid = cents[0] if len(cents) == 1 else list(map(_sum, zip(*cents, strict=True)))
-        tax_dollars, tax_cents = columns[at["tax dollars"]], columns[at["tax cents"]]
-        taxes = list(map(int, map(_add, tax_dollars, tax_cents)))
+        tax_digits = columns[at[F_STATE_TAX]]
+        taxes = list(map(int, tax_digits))
         if any(map(_lt, paid, taxes)) and any(0 < money < tax for money, tax in zip(paid, taxes, strict=True)):
             return None  # more tax withheld than paid: the record-by-record reading says so
         codes = list(map(STATE_CODE_OF.__getitem__, columns[at[F_STATE_CODE]]))
 
         # Every check passed: count them as on_b would, record by record.
         self.b_count += count
-        indexes = [_INDEX[code] for code, _, _ in amounts]
+        indexes = [_INDEX[code] for code, _ in amounts]
         payer = p.totals
         payer.payees += count
         for index, column in zip(indexes, cents, strict=True):
@@ -847,7 +846,7 @@ class _Reader:
         out.addresses, out.cities = columns[at[F_PAYEE_ADDRESS]], columns[at[F_PAYEE_CITY]]
         out.states, out.zips = columns[at[F_PAYEE_STATE]], columns[at[F_PAYEE_ZIP]]
         out.amounts = amounts
-        out.tax_dollars, out.tax_cents, out.state_codes = tax_dollars, tax_cents, codes
+        out.tax_digits, out.state_codes = tax_digits, codes
         out.paid, out.taxes = paid, taxes
         out.text, out.lines = run.text, range(count)
         return out

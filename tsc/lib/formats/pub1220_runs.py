@@ -61,14 +61,12 @@ from .records import (
 
 _AMOUNT_CODE_OF = {amount_field(code): code for code in AMOUNT_CODES}
 _TEXT_FIELDS = (F_PAYEE_NAME, F_PAYEE_ADDRESS, F_PAYEE_CITY, F_ACCOUNT)
-ZERO_DOLLARS = "0" * 10  # the dollars of an amount field (its first 10 digits) when zero
-ZERO_CENTS = "00"
+ZERO_AMOUNT = "0" * 12  # an amount field (12 digits of cents) of zero
 
 
 class RunPattern:
     """`findall` of a payer's right B records with their line ending, and where each field is in
-    the tuples it gives (`index`). An amount is two groups: its 10 digits of dollars and its 2 of
-    cents."""
+    the tuples it gives (`index`)."""
 
     __slots__ = ("findall", "index", "codes")
 
@@ -127,11 +125,11 @@ def run_pattern(year_text: str | None, form: str, codes: str, crlf: bool) -> Run
         elif name in _AMOUNT_CODE_OF:
             code = _AMOUNT_CODE_OF[name]
             if code in codes:
-                parts.append(group(f"{code} dollars", f"[0-9]{{{width - 2}}}") + group(f"{code} cents", "[0-9]{2}"))
+                parts.append(group(code, f"[0-9]{{{width}}}"))
             else:
                 skip("0", width)
         elif name == F_STATE_TAX:
-            parts.append(group("tax dollars", f"[0-9]{{{width - 2}}}") + group("tax cents", "[0-9]{2}"))
+            parts.append(group(name, f"[0-9]{{{width}}}"))
         elif name in _TEXT_FIELDS:
             # _text is look-aheads, then the field: the group goes around the field alone.
             text = _text(width, required=name == F_PAYEE_NAME)
@@ -182,7 +180,7 @@ class Run:
     the same length): the values as the record-by-record reading gives them, but for the text
     fields `accounts`, `addresses`, `cities` and `zips`, which are as in the file (the reading
     strips them) and the amounts, which are digits (`amounts`: per amount code the payer lists,
-    its dollars and its cents; `tax_dollars`, `tax_cents`; and in cents, `paid` and `taxes`).
+    its 12 digits of cents; `tax_digits`; and as numbers of cents, `paid` and `taxes`).
     `numbers` are the records' places in the file. Fields nobody stores are read from the run's
     text when asked for (`flags`)."""
 
@@ -199,8 +197,7 @@ class Run:
         "states",
         "zips",
         "amounts",
-        "tax_dollars",
-        "tax_cents",
+        "tax_digits",
         "state_codes",
         "paid",
         "taxes",
@@ -221,9 +218,8 @@ class Run:
     cities: Sequence[str]
     states: Sequence[str]
     zips: Sequence[str]
-    amounts: tuple[tuple[str, Sequence[str], Sequence[str]], ...]
-    tax_dollars: Sequence[str]
-    tax_cents: Sequence[str]
+    amounts: tuple[tuple[str, Sequence[str]], ...]
+    tax_digits: Sequence[str]
     state_codes: Sequence[str]
     paid: Sequence[int]  # cents: each record's amounts added up
     taxes: Sequence[int]  # cents: each record's state tax
@@ -253,7 +249,7 @@ class Run:
         other.form, other.payer_tin, other.text = self.form, self.payer_tin, self.text
         for name in Run._COLUMNS:
             setattr(other, name, take(getattr(self, name)))
-        other.amounts = tuple((code, take(dollars), take(cents)) for code, dollars, cents in self.amounts)
+        other.amounts = tuple((code, take(digits)) for code, digits in self.amounts)
         return other
 
     def part(self, start: int, stop: int) -> Run:
@@ -271,13 +267,10 @@ class Run:
         specific = self.flags
         for i, number in enumerate(self.numbers):
             amounts = tuple(
-                (code, Decimal(dollars[i] + cents[i] + "e-2"))
-                for code, dollars, cents in self.amounts
-                if dollars[i] != ZERO_DOLLARS or cents[i] != ZERO_CENTS
+                (code, Decimal(digits[i] + "e-2")) for code, digits in self.amounts if digits[i] != ZERO_AMOUNT
             )
-            tax_dollars, tax_cents = self.tax_dollars[i], self.tax_cents[i]
-            zero = tax_dollars == ZERO_DOLLARS and tax_cents == ZERO_CENTS
-            tax = ZERO if zero else Decimal(f"{tax_dollars}{tax_cents}e-2")
+            tax_digits = self.tax_digits[i]
+            tax = ZERO if tax_digits == ZERO_AMOUNT else Decimal(tax_digits + "e-2")
             record = InformationReturn(
                 self.form,
                 self.payer_tin,
