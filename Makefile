@@ -11,7 +11,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 $$(ls -d /root/.pyenv/versions/
 VENDOR := static/vendor
 TEST_PG_URL ?= $(or $(TEST_DATABASE_URL),postgres://root@127.0.0.1:5432/test)
 
-.PHONY: help run test test-sqlite test-postgres pii-audit lint format ci setup deps dev-deps static migrate demo worker bench clean
+.PHONY: help run test browser test-sqlite test-postgres pii-audit lint format ci setup deps dev-deps static migrate demo worker bench clean
 
 help:
 	@echo "make run    install everything, migrate, seed demo data and serve on http://127.0.0.1:$(PORT)"
@@ -65,7 +65,13 @@ run: setup
 worker: deps
 	DEBUG=$${DEBUG:-1} $(PY) manage.py run_huey
 
-test: dev-deps static test-sqlite test-postgres pii-audit
+test: dev-deps static browser test-sqlite test-postgres pii-audit
+
+# The browser tests drive Debian's Chromium (never `playwright install`): installed if missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { echo "== Installing Debian's Chromium for the browser tests"; \
+	  export DEBIAN_FRONTEND=noninteractive; apt-get install -y chromium >/dev/null 2>&1 || \
+	  { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; }; }
 
 test-sqlite:
 	@echo "== Test suite on SQLite"
