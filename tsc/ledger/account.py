@@ -143,15 +143,9 @@ def account_periods(
     if not tax_types:
         return []
     filed = f'SELECT 1 FROM {sql.table(TaxReturn)} x WHERE x."period_id" = p."id" AND x."status" = %s'  # noqa: S608 - names from the models
-    if by == "filing_date":
-        where, params = (
-            f'EXISTS ({filed} AND x."amends_id" IS NULL AND x."filed_on" BETWEEN %s AND %s)',
-            [
-                ReturnStatus.FILED,
-                start,
-                end,
-            ],
-        )
+    if by == "filing_date":  # periods with an original return filed in the range
+        where = f'EXISTS ({filed} AND x."amends_id" IS NULL AND x."filed_on" BETWEEN %s AND %s)'
+        params = [ReturnStatus.FILED, start, end]
     else:
         where, params = 'p."period_end" BETWEEN %s AND %s', [start, end]
     period_columns = ", ".join(f'p."{f.column}"' for f in _PERIOD_FIELDS)

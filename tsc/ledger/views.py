@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tsc.accounts.access import requires
 from tsc.accounts.forms import add_service_error
-from tsc.accounts.rights import Action, may
+from tsc.accounts.rights import Action, may, tax_type_ids_with
 from tsc.filing import selectors as filing_selectors
 from tsc.lib.errors import ServiceError
 from tsc.payments import selectors as payment_selectors
@@ -86,10 +86,11 @@ def account_details(request):
         if form.cleaned_data["bills_only"]:
             found = [r for r in found if r.statement.balance_due > 0]
         earliest = earliest_payment_date() if any(r.statement.balance_due for r in found) else None
+        payable = set(tax_type_ids_with(ctx, Action.MAKE_PAYMENT))
         rows = [
             {
                 "row": r,
-                "may_pay": r.payable_online and may(ctx, Action.MAKE_PAYMENT, tax_type=r.period.registration.tax_type),
+                "may_pay": r.payable_online and r.period.registration.tax_type_id in payable,
                 "pay_link": _pay_link(r, paid_by, earliest) if r.statement.balance_due else "",
             }
             for r in found
