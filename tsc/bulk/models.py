@@ -206,7 +206,9 @@ class RecordOutcome(models.TextChoices):
 class ImportRecord(models.Model):
     """One record of an import and what came of it (the acknowledgement's row)."""
 
-    bulk_import = models.ForeignKey(BulkImport, on_delete=models.CASCADE, related_name="records")
+    # No index of its own: every look-up is by import, served by the unique (bulk_import,
+    # record_number) below, which leads with it (a File Import inserts 50,000 of these at once).
+    bulk_import = models.ForeignKey(BulkImport, on_delete=models.CASCADE, related_name="records", db_index=False)
     record_number = models.PositiveIntegerField()
     # The client's registration number; for an unmatched Publication 1220 payer only "FEIN ending 1234".
     client_number = models.CharField(max_length=24, blank=True)

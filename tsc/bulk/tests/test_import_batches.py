@@ -178,3 +178,20 @@ def test_an_amount_cell_reads_as_parse_amount_reads_it(text):
             _amount(text)
         return
     assert _amount(text) == expected and str(_amount(text)) == str(expected)
+
+
+def test_an_imports_rows_are_read_by_the_unique_index_that_leads_with_the_import(demo):
+    from django.db import connection
+
+    from tsc.bulk.models import ImportRecord
+
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, ImportRecord._meta.db_table)
+    assert any(c["unique"] and c["columns"] == ["bulk_import_id", "record_number"] for c in found.values())
+    # No second index for what the unique one leads with.
+    assert not [name for name, c in found.items() if c["index"] and c["columns"] == ["bulk_import_id"]]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")  # the choice an empty test table would hide
+            plan = ImportRecord.objects.filter(bulk_import_id=1).order_by("record_number").explain()
+        assert "one_row_per_import_record" in plan, plan
