@@ -2,17 +2,24 @@
 (issue 13): the same HTML, up to the whitespace between tags, as the templates render."""
 
 import re
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 from django import forms
 from django.forms.boundfield import BoundField
+from django.utils.html import conditional_escape as django_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from tsc.filing.forms import HistorySearchForm
 from tsc.ledger.forms import AccountSearchForm
-from tsc.lib.fields import SlashedDateField
+from tsc.lib.fields import SlashedDateField, slashed_date
 from tsc.lib.forms import FastBoundField, UswdsForm
+from tsc.lib.forms import conditional_escape as fast_escape
 from tsc.payments.forms import PaymentSearchForm
 
 TODAY = date(2026, 12, 1)
@@ -87,3 +94,32 @@ def test_every_widget_kind_renders_the_same_or_falls_back_to_the_templates(data)
     for name in form.fields:
         fast, slow = both_ways(form, name)
         assert fast == slow, name
+
+
+@given(
+    st.one_of(
+        st.text(alphabet="0123456789/ -a", max_size=12),
+        st.dates().map(lambda d: f"{d.month}/{d.day}/{d.year:04d}"),
+        st.tuples(st.integers(0, 40), st.integers(0, 40), st.integers(0, 10000)).map(
+            lambda t: f"{t[0]:0{2 if t[0] % 2 else 1}d}/{t[1]}/{t[2]}"
+        ),
+    )
+)
+@example("01/ 5/2025")
+@example("1/5/2025")
+@example("02/30/2024")
+@example(" 01/05/2025")
+def test_slashed_date_reads_what_strptime_reads(text):
+    try:
+        expected = datetime.strptime(text, "%m/%d/%Y").date()  # noqa: DTZ007
+    except ValueError:
+        expected = None
+    assert slashed_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["plain", '<b>"O\'Brien" & co</b>', mark_safe("<i>safe</i>"), gettext_lazy("Search by"), 12, None, Decimal("1.50")],
+)
+def test_the_escape_is_djangos(value):
+    assert fast_escape(value) == django_escape(value)
