@@ -21,14 +21,14 @@ from django.utils import timezone
 from tsc.accounts.acting import Acting, Relationship
 from tsc.accounts.rights import Action, may
 from tsc.audit.services import audit_record_many
-from tsc.filing.batch import any_of
+from tsc.filing.batch import any_of, confirmation_numbers_new
 from tsc.filing.models import TaxReturn
 from tsc.lib import pii
 from tsc.lib.bulk_insert import insert_rows_with_ids
 from tsc.taxpayers.models import FilingPeriod
 
 from .models import BankAccount, Payment
-from .services import BankDetails, _new_payment, amount_problem, requested_date_problem
+from .services import amount_problem, requested_date_problem, send_date_for, today
 
 
 @dataclass
@@ -59,6 +59,10 @@ def payments_schedule(items: list[PaymentItem]) -> list[PaymentItem]:
         ).order_by()
     }
     date_problems: dict[date, str | None] = {}
+    # What the batch's payments share, worked out once: the day, each requested date's send date,
+    # each account's last four digits, and confirmation numbers from one draw (as returns get them).
+    made_on, send_dates, last4s = today(), {}, {}
+    numbers = iter(confirmation_numbers_new(len(items)))
     todo: list[PaymentItem] = []
     for item in items:
         if (found := existing.get(item.submission_token)) is not None:
@@ -83,12 +87,22 @@ def payments_schedule(items: list[PaymentItem]) -> list[PaymentItem]:
                 "Profile."
             )
         else:
-            item.payment = _new_payment(
-                item.ctx,
-                BankDetails(account.routing_number, account.account_number, account.account_type),
-                item.amount,
-                item.requested_date,
-                item.submission_token,
+            if item.requested_date not in send_dates:
+                send_dates[item.requested_date] = send_date_for(item.requested_date)
+            if account.pk not in last4s:
+                last4s[account.pk] = pii.last4(account.account_number)
+            item.payment = Payment(  # as services._new_payment makes it (tested against it)
+                amount=item.amount,
+                requested_date=item.requested_date,
+                send_date=send_dates[item.requested_date],
+                routing_number=account.routing_number,
+                account_number=account.account_number,
+                account_last4=last4s[account.pk],
+                account_type=account.account_type,
+                confirmation_number=next(numbers),
+                submission_token=item.submission_token,
+                created_by=item.ctx.login,
+                made_on=made_on,
                 business_id=registration.business_id,
                 tax_type=registration.tax_type,
                 period=item.period,

@@ -134,3 +134,34 @@ def test_a_token_already_used_returns_its_payment_and_a_conflict_leaves_all_to_p
     payments_schedule(racing)
     monkeypatch.undo()
     assert all(i.fallback and i.payment is None for i in racing) and Payment.objects.count() == 3
+
+
+def test_a_batchs_payment_has_every_field_services_new_payment_gives_it(demo, firm_ctx):
+    from tsc.filing.services import return_submit
+    from tsc.payments.services import BankDetails, _new_payment
+
+    p = period(demo.nutmeg, "ST", date(2025, 12, 31))
+    filed = return_submit(actor=demo.admin, period=p, values={}, submission_token=uuid.uuid4())
+    token = uuid.uuid4()
+    item = PaymentItem(firm_ctx, p, D("12.34"), ON, token, tax_return=filed)
+    payments_schedule([item])
+    account = BankAccount.objects.get(business=demo.nutmeg, tax_type=demo.sales)
+    expected = _new_payment(
+        firm_ctx,
+        BankDetails(account.routing_number, account.account_number, account.account_type),
+        D("12.34"),
+        ON,
+        token,
+        business_id=demo.nutmeg.pk,
+        tax_type=p.registration.tax_type,
+        period=p,
+        tax_return=filed,
+        one_time_account=False,
+        bulk_filer=firm_ctx.authorization.bulk_filer,
+    )
+    fields = [f.attname for f in Payment._meta.concrete_fields if f.attname not in ("id", "confirmation_number")]
+    made = Payment.objects.get(pk=item.payment.pk)
+    assert {f: getattr(made, f) for f in fields if f != "created_at"} == {
+        f: getattr(expected, f) for f in fields if f != "created_at"
+    }
+    assert len(made.confirmation_number) == len(expected.confirmation_number) and made.confirmation_number[:4] == "TSC-"
