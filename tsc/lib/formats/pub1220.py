@@ -40,7 +40,7 @@ from .pub1220_layout import (
     Field,
 )
 from .pub1220_lines import _LIMIT, _BRun, _Line, _lines  # noqa: F401 - _LIMIT, _Line: part of this module's reading
-from .pub1220_runs import STATE_CODE_OF, TIN_TYPE_OF, Run, run_pattern
+from .pub1220_runs import STATE_CODE_OF, Run, run_pattern, sequences_are, tin_types
 from .records import (
     AMOUNT_CODES,
     CFSF_STATE_CODES,
@@ -797,7 +797,8 @@ class _Reader:
         columns = list(zip(*found, strict=True))
         at = pattern.index
         first = n + 1
-        if list(map(int, columns[at[SEQUENCE]])) != list(range(first, first + count)):
+        width = RECORD_LENGTH + 1 + run.crlf
+        if not sequences_are(run.text, width, first):
             return None
         names = list(map(str.strip, columns[at[F_PAYEE_NAME]]))
         if any(map(str.isdigit, names)):
@@ -841,7 +842,7 @@ class _Reader:
         out.numbers = range(first, first + count)
         out.form, out.payer_tin = p.form, p.tin  # type: ignore[assignment]
         out.tins = columns[at[F_PAYEE_TIN]]
-        out.tin_types = list(map(TIN_TYPE_OF.__getitem__, columns[at[F_TIN_TYPE]]))
+        out.tin_types = tin_types(run.text, width)
         out.accounts, out.names = columns[at[F_ACCOUNT]], names
         out.addresses, out.cities = columns[at[F_PAYEE_ADDRESS]], columns[at[F_PAYEE_CITY]]
         out.states, out.zips = columns[at[F_PAYEE_STATE]], columns[at[F_PAYEE_ZIP]]

@@ -119,7 +119,7 @@ def run_pattern(year_text: str | None, form: str, codes: str, crlf: bool) -> Run
         elif name == PAYMENT_YEAR:
             parts.append(re.escape(year_text) if year_text else "[0-9]{4}")
         elif name == F_TIN_TYPE:
-            parts.append(group(F_TIN_TYPE, "[12 ]"))
+            parts.append("[12 ]")  # read from the text with a slice (`tin_types`): no group needed
         elif name == F_PAYEE_TIN:
             parts.append(group(F_PAYEE_TIN, "(?!0{9})[0-9]{9}"))
         elif name in _AMOUNT_CODE_OF:
@@ -142,8 +142,7 @@ def run_pattern(year_text: str | None, form: str, codes: str, crlf: bool) -> Run
         elif name == F_PAYEE_ZIP:
             parts.append(group(name, "[0-9]{9}|[0-9]{5} {4}"))
         elif name == SEQUENCE:
-            # Stricter than the field check (which compares it with the record's place): digits.
-            parts.append(group(name, f"[0-9]{{{width}}}"))
+            skip(".", width)  # compared with the records' places column by column (`sequences_are`)
         elif name == F_STATE_CODE:
             parts.append(group(name, _by_first_character(["  ", *CFSF_STATE_CODES])))
         elif name == FORM_SPECIFIC:
@@ -159,6 +158,48 @@ def run_pattern(year_text: str | None, form: str, codes: str, crlf: bool) -> Run
     ordered = "".join(code for code in AMOUNT_CODES if code in codes)
     # Not DOTALL: "." is anything but a line feed, so a match is one whole line (see the module).
     return RunPattern(re.compile("".join(parts)).findall, index, ordered)
+
+
+_B = {f.name: f.slice for f in FIELDS["B"]}
+# Each digit of consecutive numbers, for the units, tens and hundreds: a cycle ("0011...99" for
+# the tens) that the digits of a run of numbers are a stretch of.
+_CYCLES = {place: "".join(str(digit) * place for digit in range(10)) for place in (1, 10, 100)}
+
+
+def _digit_column(first: int, count: int, place: int) -> str:
+    """The digit at `place` (1, 10, 100, ...) of the numbers first ... first + count - 1."""
+    if place in _CYCLES:
+        cycle = _CYCLES[place]
+        offset = first % len(cycle)
+        return (cycle * ((offset + count) // len(cycle) + 1))[offset : offset + count]
+    out = []
+    at, end = first, first + count
+    while at < end:  # a digit this high changes at most a few times in a run
+        stop = min(end, (at // place + 1) * place)
+        out.append(str(at // place % 10) * (stop - at))
+        at = stop
+    return "".join(out)
+
+
+def sequences_are(text: str, width: int, first: int) -> bool:
+    """Whether the records of `text` (lines of `width` characters each) carry the sequence
+    numbers first, first + 1, ... (8 digits, zero-filled), as `_Reader.record` checks one by
+    one: compared a digit position at a time, each a slice of the text taking one character per
+    line, against the same digit of the expected numbers."""
+    count = len(text) // width
+    sequence = _B[SEQUENCE]
+    digits = sequence.stop - sequence.start
+    if first + count - 1 >= 10**digits:
+        return False  # a record's place that does not fit: the record-by-record reading says so
+    return all(
+        text[sequence.start + at :: width] == _digit_column(first, count, 10 ** (digits - 1 - at))
+        for at in range(digits)
+    )
+
+
+def tin_types(text: str, width: int) -> list[str]:
+    """The TIN type of each record of `text` (lines of `width` characters), as the reader has it."""
+    return list(map(TIN_TYPE_OF.__getitem__, text[_B[F_TIN_TYPE].start :: width]))
 
 
 # "  " in positions 747-748 is no code: "" as the record-by-record reading has it.

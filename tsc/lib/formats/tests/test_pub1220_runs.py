@@ -192,3 +192,21 @@ def test_random_damage_reads_the_same(changes, ending, block):
         m.setattr(pub1220_lines, "_BLOCK", block)
         runs, records_ = both_ways(data, year=2025)
     assert runs == records_
+
+
+@pytest.mark.parametrize(
+    ("first", "count"), [(1, 1), (3, 1500), (95, 20), (9_990, 30), (999_000, 2_500), (99_999_990, 9)]
+)
+def test_sequence_numbers_are_compared_a_digit_position_at_a_time(first, count):
+    from tsc.lib.formats.pub1220_runs import sequences_are
+
+    def text(numbers):
+        return "".join(" " * 499 + f"{x:08d}" + " " * 243 + "\n" for x in numbers)
+
+    numbers = list(range(first, first + count))
+    assert sequences_are(text(numbers), 751, first)
+    assert not sequences_are(text(numbers), 751, first + 1)
+    if count > 1:
+        numbers[-1] += 1
+        assert not sequences_are(text(numbers), 751, first)
+    assert not sequences_are(text(range(99_999_999, 99_999_999 + 1)) * 2, 751, 99_999_999)  # no 9-digit places
