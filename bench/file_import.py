@@ -245,7 +245,10 @@ def main(n: int) -> None:
 
         with cProfile.Profile() as profile:
             done = imports.import_process(str(bulk_import.token))
-        pstats.Stats(profile).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(30)
+        stats = pstats.Stats(profile).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative"))
+        stats.print_stats(*filter(None, [os.environ.get("BENCH_PROFILE_FILTER")]), 30)  # a regular expression
+        if callees := os.environ.get("BENCH_PROFILE_CALLEES"):  # what the functions it matches call
+            stats.print_callees(callees)
     else:
         done = imports.import_process(str(bulk_import.token))
     processed, cpu = time.perf_counter() - started, time.process_time() - cpu_started

@@ -3,6 +3,7 @@
 what depends on the batches before (periods filed, the CT-941 credit) is read after they commit;
 an error in either thread stops both, and a rerun files nothing twice."""
 
+import sys
 import threading
 from datetime import date
 from decimal import Decimal as D
@@ -76,8 +77,12 @@ def checkers() -> list[threading.Thread]:
 @on_postgresql
 def test_a_pipelined_import_gives_each_row_the_outcome_one_thread_gives_it(received, monkeypatch):
     calls = pipelined(monkeypatch)
+    before, real, intervals = sys.getswitchinterval(), import_csv._Batch.file, []
+    monkeypatch.setattr(import_csv._Batch, "file", lambda self: intervals.append(sys.getswitchinterval()) or real(self))
     done = imports.import_process(str(received.token))
     assert calls and not checkers()
+    # The filer's turn comes back soon after each answer from the database; the default after.
+    assert set(intervals) == {min(before, import_csv.SWITCH_INTERVAL)} and sys.getswitchinterval() == before
     ack = by_record(done)
     assert list(ack) == list(range(2, 11))  # every row, in file order
     assert (done.status, done.accepted_count, done.rejected_count) == (ImportStatus.ACCEPTED_WITH_REJECTIONS, 7, 2)
