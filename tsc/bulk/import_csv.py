@@ -157,8 +157,7 @@ def _process_pipelined(bulk_import: BulkImport, batches: Iterator[list[_Row]], c
 
     # The filer waits for the database often, for a short time each: when its answer comes, it
     # should not wait for the checker's turn with the interpreter as long as the default 5 ms.
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
+    _switch_often(True)
     checker = threading.Thread(target=check_batches, name=f"import-check-{bulk_import.pk}", daemon=True)
     checker.start()
     try:
@@ -169,7 +168,26 @@ def _process_pipelined(bulk_import: BulkImport, batches: Iterator[list[_Row]], c
     finally:
         stop.set()
         checker.join()
-        sys.setswitchinterval(interval)
+        _switch_often(False)
+
+
+_switching = threading.Lock()
+_pipelines = [0, 0.0]  # pipelined imports running in this process, the switch interval before the first
+
+
+def _switch_often(start: bool) -> None:
+    """The short switch interval while any pipelined import of this process runs (a worker may
+    run several in threads); the one before when the last ends."""
+    with _switching:
+        if start:
+            if _pipelines[0] == 0:
+                _pipelines[1] = sys.getswitchinterval()
+                sys.setswitchinterval(min(_pipelines[1], SWITCH_INTERVAL))
+            _pipelines[0] += 1
+        else:
+            _pipelines[0] -= 1
+            if _pipelines[0] == 0:
+                sys.setswitchinterval(_pipelines[1])
 
 
 @functools.lru_cache(maxsize=4096)  # a file holds few distinct dates; strptime is slow

@@ -144,3 +144,13 @@ def test_one_thread_on_sqlite_for_a_small_file_or_inside_a_transaction(received,
         assert not import_csv._pipelined(received)
     monkeypatch.setattr(import_csv, "PIPELINE_ROWS", received.records_total + 1)
     assert not import_csv._pipelined(received)
+
+
+def test_the_switch_interval_is_restored_when_the_last_of_several_pipelines_ends():
+    before = sys.getswitchinterval()
+    import_csv._switch_often(True)
+    import_csv._switch_often(True)  # a second import in another thread of the worker
+    import_csv._switch_often(False)
+    assert sys.getswitchinterval() == min(before, import_csv.SWITCH_INTERVAL)
+    import_csv._switch_often(False)
+    assert sys.getswitchinterval() == before
