@@ -222,6 +222,9 @@ class _Checker:
 
 
 STAGE_BATCH = 5000  # records per short transaction while a file is checked
+# ... but the first batch is no larger than this: storing (and with a child process, the other
+# core) starts sooner, instead of waiting for a whole batch to be checked.
+FIRST_STAGE_BATCH = 1000
 
 
 def _staged(upload: Upload):
@@ -302,27 +305,29 @@ def upload_process(token: str) -> Upload:
 
 def checked_batches(checker: "_Checker") -> Iterator[tuple[Rows, Decimal, Decimal]]:
     """The checked Connecticut records as rows to store (`bulk.batch_rows`), numbered from 1,
-    STAGE_BATCH at a time, each batch with its amounts paid and its tax withheld."""
+    STAGE_BATCH at a time (the first FIRST_STAGE_BATCH at most), each batch with its amounts paid
+    and its tax withheld."""
     batch: list[InformationReturn | pub1220.Run] = []
     size = 0  # records in the batch
     stored = 0  # records in the batches before
+    limit = min(STAGE_BATCH, FIRST_STAGE_BATCH)
     for piece in checker:
         while True:
-            room = STAGE_BATCH - size
+            room = limit - size
             if isinstance(piece, InformationReturn) or len(piece) <= room:
                 batch.append(piece)
                 size += 1 if isinstance(piece, InformationReturn) else len(piece)
                 break
             batch.append(piece.part(0, room))  # a run that does not fit: the rest starts the next
             piece = piece.part(room, len(piece))
-            size = STAGE_BATCH
+            size = limit
             yield batch_rows(stored + 1, batch)
             stored += size
-            batch, size = [], 0
-        if size >= STAGE_BATCH:
+            batch, size, limit = [], 0, STAGE_BATCH
+        if size >= limit:
             yield batch_rows(stored + 1, batch)
             stored += size
-            batch, size = [], 0
+            batch, size, limit = [], 0, STAGE_BATCH
     if batch:
         yield batch_rows(stored + 1, batch)
 

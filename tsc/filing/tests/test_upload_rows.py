@@ -141,3 +141,23 @@ def test_a_value_with_a_line_break_or_a_tab_is_still_stored_as_it_is(demo, perio
         "c\td",
         "e\\f",
     ]
+
+
+def test_the_first_batch_is_smaller_so_storing_starts_sooner(demo, period, monkeypatch):
+    monkeypatch.setattr(uploads, "STAGE_BATCH", 4)
+    monkeypatch.setattr(uploads, "FIRST_STAGE_BATCH", 2)
+    sizes = []
+    real = uploads.insert_rows
+
+    def counting(tax_return_id, rows):
+        sizes.append((rows.first, len(rows)))
+        return real(tax_return_id, rows)
+
+    monkeypatch.setattr(uploads, "insert_rows", counting)
+    data = file_of(awkward_filing(), "\n")
+    upload = upload_receive(actor=demo.filepay, period=period, kind="pub1220", file=SimpleUploadedFile("f.txt", data))
+    upload_process(str(upload.token))
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.CHECKED and upload.tax_return.record_count == 11
+    assert sizes == [(1, 2), (3, 4), (7, 4), (11, 1)]
+    assert raw_rows(upload.tax_return_id) == stored_one_by_one(period, data)
