@@ -149,83 +149,58 @@ def return_for(ctx: Acting, return_id: int) -> TaxReturn:
     return load(ctx, tax_return, business_id=business_id, tax_type=None, actions=(), mine=readable)
 
 
-# What View Return History shows of each return (tsc/filing/tables.py): not the lines and data.
-HISTORY_COLUMNS = ("pk", "confirmation_number", "amends_id", "form", "period_end", "filed_on", "filer", "amount_due")
-
-
-class ReturnHistory:
-    """View Return History's list (`return_history`), read a page at a time by
-    `paging.page_of_groups`: the returns are ordered by period end first, so the page counts the
-    returns of each period end, then reads only the returns of the period ends the page spans. The
-    query that sorted every return of three years with a count over them all took most of the
-    page's time (issue 13). The queries are written out (tsc/lib/sql.py)."""
-
-    def __init__(self, ctx: Acting, tax_type: TaxType, *, by: str, start: date, end: date):
-        self.empty = False
-        where = ['x."business_id" = %s', 'x."tax_type_id" = %s', 'x."status" = %s']
-        params = [ctx.taxpayer_id, tax_type.pk, ReturnStatus.FILED]
-        # `may_read_return`, decided once for the one tax type listed: every return with View on
-        # it, only the login's own filings with File alone, nothing otherwise.
-        if tax_type.pk not in tax_type_ids_with(ctx, Action.VIEW_RETURNS):
-            if ctx.login is None or tax_type.pk not in tax_type_ids_with(ctx, Action.SUBMIT_RETURN):
-                self.empty = True
-            where.append('x."filed_by_id" = %s')
-            params.append(ctx.login.pk if ctx.login is not None else None)
-        if by == "period_end":  # the business's own periods (its registration's index)
-            where.append(
-                f'p."registration_id" IN (SELECT r."id" FROM {sql.table(Registration)} r '  # noqa: S608
-                'WHERE r."business_id" = %s AND r."tax_type_id" = %s) AND p."period_end" BETWEEN %s AND %s'
-            )
-            params += [ctx.taxpayer_id, tax_type.pk, start, end]
-        else:
-            where.append('x."filed_on" BETWEEN %s AND %s')
-            params += [start, end]
-        self.sql = (
+def return_history(ctx: Acting, tax_type: TaxType, *, by: str, start: date, end: date) -> sql.KeyedList:
+    """Filed returns the context may read (`may_read_return`), by period end or by filing date,
+    newest first (period end, then filing time), as the columns View Return History shows
+    (tsc/filing/tables.py; not the lines and data), for `paging.page_of_groups`."""
+    empty = False
+    where = ['x."business_id" = %s', 'x."tax_type_id" = %s', 'x."status" = %s']
+    params = [ctx.taxpayer_id, tax_type.pk, ReturnStatus.FILED]
+    # `may_read_return`, decided once for the one tax type listed: every return with View on it,
+    # only the login's own filings with File alone, nothing otherwise.
+    if tax_type.pk not in tax_type_ids_with(ctx, Action.VIEW_RETURNS):
+        empty = ctx.login is None or tax_type.pk not in tax_type_ids_with(ctx, Action.SUBMIT_RETURN)
+        where.append('x."filed_by_id" = %s')
+        params.append(ctx.login.pk if ctx.login is not None else None)
+    if by == "period_end":  # the business's own periods (its registration's index)
+        where.append(
+            f'p."registration_id" IN (SELECT r."id" FROM {sql.table(Registration)} r '  # noqa: S608
+            'WHERE r."business_id" = %s AND r."tax_type_id" = %s) AND p."period_end" BETWEEN %s AND %s'
+        )
+        params += [ctx.taxpayer_id, tax_type.pk, start, end]
+    else:
+        where.append('x."filed_on" BETWEEN %s AND %s')
+        params += [start, end]
+    return sql.KeyedList(
+        TaxReturn,
+        source=(
             f'FROM {sql.table(TaxReturn)} x INNER JOIN {sql.table(FilingPeriod)} p ON x."period_id" = p."id" '
             f"WHERE {' AND '.join(where)}"
-        )
-        self.params = params
-
-    def counts(self) -> list[tuple[date, int]]:
-        if self.empty:
-            return []
-        return sql.fetch(
-            TaxReturn,
-            f'SELECT p."period_end", COUNT(*) {self.sql} GROUP BY p."period_end" ORDER BY p."period_end" DESC',
-            self.params,
-            [sql.field(FilingPeriod, "period_end")],
-        )
-
-    def rows(self, first: date, last: date, skip: int, limit: int) -> list[dict]:
-        found = sql.fetch(
-            TaxReturn,
-            'SELECT x."id", x."confirmation_number", x."amends_id", x."form", p."period_end", x."filed_on", '  # noqa: S608
-            f'(SELECT l."user_id" FROM {sql.table(Login)} l WHERE l."id" = x."filed_by_id"), x."amount_due" '
-            f'{self.sql} AND p."period_end" BETWEEN %s AND %s '
-            'ORDER BY p."period_end" DESC, x."filed_at" DESC, x."id" DESC LIMIT %s OFFSET %s',
-            [*self.params, last, first, limit, skip],
-            _HISTORY_FIELDS,
-        )
-        return [dict(zip(HISTORY_COLUMNS, row, strict=True)) for row in found]
+        ),
+        params=params,
+        key='p."period_end"',
+        key_field=sql.field(FilingPeriod, "period_end"),
+        columns=_HISTORY_COLUMNS,
+        then='x."filed_at" DESC, x."id" DESC',
+        empty=empty,
+    )
 
 
-_HISTORY_FIELDS = [
-    sql.field(TaxReturn, "id"),
-    sql.field(TaxReturn, "confirmation_number"),
-    sql.field(TaxReturn, "amends"),
-    sql.field(TaxReturn, "form"),
-    sql.field(FilingPeriod, "period_end"),
-    sql.field(TaxReturn, "filed_on"),
-    sql.field(Login, "user_id"),
-    sql.field(TaxReturn, "amount_due"),
+_HISTORY_COLUMNS = [
+    ('x."id"', "pk", sql.field(TaxReturn, "id")),
+    ('x."confirmation_number"', "confirmation_number", sql.field(TaxReturn, "confirmation_number")),
+    ('x."amends_id"', "amends_id", sql.field(TaxReturn, "amends")),
+    ('x."form"', "form", sql.field(TaxReturn, "form")),
+    ('p."period_end"', "period_end", sql.field(FilingPeriod, "period_end")),
+    ('x."filed_on"', "filed_on", sql.field(TaxReturn, "filed_on")),
+    (
+        f'(SELECT l."user_id" FROM {sql.table(Login)} l WHERE l."id" = x."filed_by_id")',  # noqa: S608
+        "filer",
+        sql.field(Login, "user_id"),
+    ),
+    ('x."amount_due"', "amount_due", sql.field(TaxReturn, "amount_due")),
 ]
-
-
-def return_history(ctx: Acting, tax_type: TaxType, *, by: str, start: date, end: date) -> ReturnHistory:
-    """Filed returns the context may read (`may_read_return`), by period end or by filing date,
-    newest first (period end, then filing time), as the columns the page shows (HISTORY_COLUMNS),
-    for `paging.page_of_groups`."""
-    return ReturnHistory(ctx, tax_type, by=by, start=start, end=end)
+HISTORY_COLUMNS = tuple(name for _, name, _ in _HISTORY_COLUMNS)
 
 
 def prior_quarter_credit(period: FilingPeriod) -> Decimal:

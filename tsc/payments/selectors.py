@@ -25,91 +25,6 @@ def tax_types_with(ctx: Acting, action: Action) -> list[TaxType]:
     return rights.tax_types_with(ctx, action)
 
 
-# What the payment lists show of each payment (tsc/payments/tables.py).
-LIST_COLUMNS = (
-    "pk",
-    "confirmation_number",
-    "tax_type_name",
-    "period_end",
-    "requested_date",
-    "made_on",
-    "status",
-    "return_reason",
-    "amount",
-)
-
-
-class PaymentList:
-    """One payment list (`payments_for`), read a page at a time by `paging.page_of_groups`: the
-    payments are ordered by requested date first, so the page counts the payments of each date,
-    then reads only the payments of the dates the page spans (one query that sorted every payment
-    of three years with a count over them all took most of the page's time: issue 13). The
-    queries are written out (tsc/lib/sql.py)."""
-
-    def __init__(self, ctx: Acting, statuses, *, tax_type: TaxType | None, by: str, start: date, end: date):
-        allowed = tax_type_ids_with(ctx, LIST_RIGHT[statuses[0]])
-        if tax_type is not None:
-            allowed = [t for t in allowed if t == tax_type.pk]
-        self.empty = not allowed
-        where = [
-            'x."business_id" = %s',
-            f'x."status" IN {sql.placeholders(len(statuses))}',
-            f'x."tax_type_id" IN {sql.placeholders(len(allowed))}',
-        ]
-        params = [ctx.taxpayer_id, *statuses, *allowed]
-        if by == "period_end":  # the business's own periods (its registrations' index)
-            periods = (
-                f'SELECT p."id" FROM {sql.table(FilingPeriod)} p '  # noqa: S608 - names from the models
-                f'INNER JOIN {sql.table(Registration)} r ON p."registration_id" = r."id" '
-                'WHERE r."business_id" = %s AND p."period_end" BETWEEN %s AND %s'
-            )
-            where.append(f'x."period_id" IN ({periods})')
-            params += [ctx.taxpayer_id, start, end]
-        else:
-            where.append('x."made_on" BETWEEN %s AND %s')
-            params += [start, end]
-        self.sql = f"FROM {sql.table(Payment)} x WHERE {' AND '.join(where)}"  # noqa: S608 - names from the models
-        self.params = params
-
-    def counts(self) -> list[tuple[date, int]]:
-        if self.empty:
-            return []
-        return sql.fetch(
-            Payment,
-            f'SELECT x."requested_date", COUNT(*) {self.sql} GROUP BY x."requested_date" '
-            'ORDER BY x."requested_date" DESC',
-            self.params,
-            [sql.field(Payment, "requested_date")],
-        )
-
-    def rows(self, first: date, last: date, skip: int, limit: int) -> list[dict]:
-        found = sql.fetch(
-            Payment,
-            'SELECT x."id", x."confirmation_number", '  # noqa: S608 - names from the models
-            f'(SELECT t."name" FROM {sql.table(TaxType)} t WHERE t."id" = x."tax_type_id"), '
-            f'(SELECT p."period_end" FROM {sql.table(FilingPeriod)} p WHERE p."id" = x."period_id"), '
-            'x."requested_date", x."made_on", x."status", x."return_reason", x."amount" '
-            f'{self.sql} AND x."requested_date" BETWEEN %s AND %s '
-            'ORDER BY x."requested_date" DESC, x."created_at" DESC, x."id" DESC LIMIT %s OFFSET %s',
-            [*self.params, last, first, limit, skip],
-            _LIST_FIELDS,
-        )
-        return [dict(zip(LIST_COLUMNS, row, strict=True)) for row in found]
-
-
-_LIST_FIELDS = [
-    sql.field(Payment, "id"),
-    sql.field(Payment, "confirmation_number"),
-    sql.field(TaxType, "name"),
-    sql.field(FilingPeriod, "period_end"),
-    sql.field(Payment, "requested_date"),
-    sql.field(Payment, "made_on"),
-    sql.field(Payment, "status"),
-    sql.field(Payment, "return_reason"),
-    sql.field(Payment, "amount"),
-]
-
-
 def payments_for(
     ctx: Acting,
     statuses: tuple[str, ...],
@@ -118,11 +33,62 @@ def payments_for(
     by: str,
     start: date,
     end: date,
-) -> PaymentList:
+) -> sql.KeyedList:
     """One list (scheduled, processed — returned ones with them — or cancelled) of the tax types
     the context may see it on, by period end or by the date made, newest first (requested date,
     then when made), as the columns the page shows (LIST_COLUMNS), for `paging.page_of_groups`."""
-    return PaymentList(ctx, statuses, tax_type=tax_type, by=by, start=start, end=end)
+    allowed = tax_type_ids_with(ctx, LIST_RIGHT[statuses[0]])
+    if tax_type is not None:
+        allowed = [t for t in allowed if t == tax_type.pk]
+    where = [
+        'x."business_id" = %s',
+        f'x."status" IN {sql.placeholders(len(statuses))}',
+        f'x."tax_type_id" IN {sql.placeholders(len(allowed))}',
+    ]
+    params = [ctx.taxpayer_id, *statuses, *allowed]
+    if by == "period_end":  # the business's own periods, one by one (the list's index)
+        where.append(
+            f'x."period_id" IN (SELECT p."id" FROM {sql.table(FilingPeriod)} p '  # noqa: S608 - names from the models
+            f'INNER JOIN {sql.table(Registration)} r ON p."registration_id" = r."id" '
+            'WHERE r."business_id" = %s AND p."period_end" BETWEEN %s AND %s)'
+        )
+        params += [ctx.taxpayer_id, start, end]
+    else:
+        where.append('x."made_on" BETWEEN %s AND %s')
+        params += [start, end]
+    return sql.KeyedList(
+        Payment,
+        source=f"FROM {sql.table(Payment)} x WHERE {' AND '.join(where)}",  # noqa: S608 - names from the models
+        params=params,
+        key='x."requested_date"',
+        key_field=sql.field(Payment, "requested_date"),
+        columns=_LIST_COLUMNS,
+        then='x."created_at" DESC, x."id" DESC',
+        empty=not allowed,
+    )
+
+
+_LIST_COLUMNS = [
+    ('x."id"', "pk", sql.field(Payment, "id")),
+    ('x."confirmation_number"', "confirmation_number", sql.field(Payment, "confirmation_number")),
+    (
+        f'(SELECT t."name" FROM {sql.table(TaxType)} t WHERE t."id" = x."tax_type_id")',  # noqa: S608
+        "tax_type_name",
+        sql.field(TaxType, "name"),
+    ),
+    (
+        f'(SELECT p."period_end" FROM {sql.table(FilingPeriod)} p WHERE p."id" = x."period_id")',  # noqa: S608
+        "period_end",
+        sql.field(FilingPeriod, "period_end"),
+    ),
+    ('x."requested_date"', "requested_date", sql.field(Payment, "requested_date")),
+    ('x."made_on"', "made_on", sql.field(Payment, "made_on")),
+    ('x."status"', "status", sql.field(Payment, "status")),
+    ('x."return_reason"', "return_reason", sql.field(Payment, "return_reason")),
+    ('x."amount"', "amount", sql.field(Payment, "amount")),
+]
+# What the payment lists show of each payment (tsc/payments/tables.py).
+LIST_COLUMNS = tuple(name for _, name, _ in _LIST_COLUMNS)
 
 
 def payment_for(ctx: Acting, payment_id: int, *actions: Action) -> Payment:
