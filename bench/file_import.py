@@ -13,12 +13,15 @@ PostgreSQL DATABASE_URL the bench makes its own database "<name>_bench" on that 
 afresh, never the named one); BENCH_DATABASE_URL names the bench database exactly.
 Target (issue 11): over 20,000 records/s on PostgreSQL.
 
-Rows are checked as before, then filed 1,000 at a time in one transaction each
-(tsc/filing/batch.py: the same computations, confirmation numbers and audit rows as
-`return_submit`, COPY on PostgreSQL, one ledger task per batch; payments by
-tsc/payments/bulk_schedule.py), with the acknowledgement rows in bulk. Prints CPU time of this
-process and the load average too (other benches share the machine). BENCH_PROFILE=1 profiles
-the processing (BENCH_PROFILE_SORT=tottime to sort by own time).
+Rows are checked, then filed 1,000 at a time in one transaction each (tsc/filing/batch.py: the
+same computations, confirmation numbers and audit rows as `return_submit`, COPY on PostgreSQL,
+one ledger task per batch; payments by tsc/payments/bulk_schedule.py), with the acknowledgement
+rows in bulk; on PostgreSQL a second thread reads and checks the next batch while one is filed.
+Prints CPU time of this process and the load average too (other benches share the machine).
+BENCH_PROFILE=1 profiles the processing (BENCH_PROFILE_SORT=tottime to sort by own time,
+BENCH_PROFILE_FILTER=<regex> to keep matching lines, BENCH_PROFILE_CALLEES=<regex> for what those
+call); BENCH_DB_TIMES=1 prints the database time by statement, COPY and commit (PostgreSQL);
+BENCH_NO_PIPELINE=1 checks and files with one thread.
 
 Measured 12/01/2026 on the 2-core development machine (docs/bench-results.md, "File Import"):
 before, ~39 records/s on SQLite and ~13/s on PostgreSQL; first round (batch filing) 2,116/s on
@@ -28,11 +31,14 @@ drawn in bulk, audit rows and payments as plain rows, 5 indexes fewer on returns
 rows, lines compressed with lz4), back to back with the first round's code at load average 4-5
 (before lz4): SQLite 5,000 rows 1,581 -> 3,015/s (CPU 2.26 -> 1.11 s), PostgreSQL 50,000 rows
 1,238 -> 2,004/s (CPU 20.6 -> 11.0 s); other runs 3,229/s on SQLite (50,000) and 2,348-2,644/s on
-PostgreSQL (load 0.8-3.5), 2,855/s with lz4 for the lines (load 0.8), peak RSS 118 MB. The target
-is NOT met: about 220 us of Python a row remain, spread over the checks and look-ups, model
-instances, the computation and the driver, against 50 us a row for 20,000/s; PostgreSQL takes
-about half of the wall time (the COPY of 2.7 KB of jsonb lines a return, its indexes, the deferred
-foreign key checks at each commit).
+PostgreSQL (load 0.8-3.5), 2,855/s with lz4 for the lines (load 0.8), peak RSS 118 MB. Third round
+(look-ups with one array parameter and by the partial unique indexes, a second thread checking
+while one files, lighter returns and payments), back to back with the morning's code at load
+average 3-5: PostgreSQL 2,727 -> 3,090/s and 1,989 -> 2,230/s (CPU 7.9-8.1 -> 6.8-7.5 s), up to
+4,234/s at load 2.9; SQLite 4,425 -> 5,197/s. The target is NOT met: the database alone needs
+about 6 s for 50,000 rows here (the deferred foreign key checks at each commit 2.7 s, the COPY of
+2.7 KB of jsonb lines a return about 2 s, the audit and acknowledgement rows about 1 s), and
+Python about 130 us a row (docs/bench-results.md, "File Import").
 """
 
 import base64
