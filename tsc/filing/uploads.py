@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tsc.accounts.models import Login
@@ -333,11 +333,21 @@ def checked_batches(checker: "_Checker") -> Iterator[tuple[Rows, Decimal, Decima
 
 
 def _stage(staged: TaxReturn, rows: Rows, checker: "_Checker") -> None:
-    """One batch of rows in its own short transaction, numbered on from what is staged."""
-    if rows:
-        with transaction.atomic():
+    """One batch of rows in its own short transaction, numbered on from what is staged, with the
+    upload's progress. On PostgreSQL the transaction (when it is one, not a savepoint inside the
+    caller's) does not wait for its commit to reach the disk (synchronous_commit off, for this
+    transaction only): staged rows are only ever used
+    by the final step (`services.ct1096_adopt_staged`), whose own commit waits, and reaching the
+    disk takes every earlier commit there with it. Should the server crash before that, the
+    upload is checked again and what was staged is deleted first, as after any crash."""
+    own = not connection.in_atomic_block  # a transaction of its own, not a savepoint in the caller's
+    with transaction.atomic():
+        if own and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        if rows:
             insert_rows(staged.pk, rows)
-    Upload.objects.filter(pk=checker.upload.pk).update(records_checked=checker.records)
+        Upload.objects.filter(pk=checker.upload.pk).update(records_checked=checker.records)
 
 
 def progress_set(token, records: int) -> None:

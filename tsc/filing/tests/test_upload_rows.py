@@ -161,3 +161,52 @@ def test_the_first_batch_is_smaller_so_storing_starts_sooner(demo, period, monke
     assert upload.status == UploadStatus.CHECKED and upload.tax_return.record_count == 11
     assert sizes == [(1, 2), (3, 4), (7, 4), (11, 1)]
     assert raw_rows(upload.tax_return_id) == stored_one_by_one(period, data)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_staging_batch_and_its_progress_commit_together_without_waiting_for_the_disk(demo, period, monkeypatch):
+    """On PostgreSQL a staging transaction does not wait for its commit to reach the disk (the
+    final step's commit does, for all of them); the setting ends with the transaction. Inside a
+    caller's transaction nothing is changed: it would last until the caller's commit."""
+    from types import SimpleNamespace
+
+    from django.db import transaction
+
+    from tsc.filing import tasks
+
+    monkeypatch.setattr(tasks, "check_upload", SimpleNamespace(enqueue=lambda token: None))
+
+    seen = []
+    real = uploads.insert_rows
+
+    def watching(tax_return_id, rows):
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SHOW synchronous_commit")
+                seen.append(cursor.fetchone()[0])
+            else:
+                seen.append("off")
+        seen.append(len(transaction.get_connection().atomic_blocks))
+        return real(tax_return_id, rows)
+
+    monkeypatch.setattr(uploads, "insert_rows", watching)
+    monkeypatch.setattr(uploads, "STAGE_BATCH", 6)
+    data = file_of(awkward_filing(), "\n")
+    upload = upload_receive(actor=demo.filepay, period=period, kind="pub1220", file=SimpleUploadedFile("f.txt", data))
+    outer = len(transaction.get_connection().atomic_blocks)
+    upload_process(str(upload.token))
+    assert seen == ["off", outer + 1, "off", outer + 1]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.CHECKED and upload.records_checked == 12
+    seen.clear()
+    again = upload_receive(
+        actor=demo.filepay, period=period, kind="pub1220", file=SimpleUploadedFile("g.txt", data + b"\n")
+    )
+    with transaction.atomic():  # a caller's transaction: batches are savepoints in it
+        upload_process(str(again.token))
+        expected = "on" if connection.vendor == "postgresql" else "off"
+        assert seen == [expected, outer + 2, expected, outer + 2]
