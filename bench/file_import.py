@@ -240,10 +240,12 @@ def main(n: int) -> None:
     bulk_import = imports.import_receive(ctx=ctx, file=upload, kind="csv", layout=layout)
     received = time.perf_counter() - started
     db_times = DatabaseTimes() if os.environ.get("BENCH_DB_TIMES") else None
-    if os.environ.get("BENCH_NO_PIPELINE"):  # every batch checked and filed in turn, one thread
-        from tsc.bulk import import_csv
+    from tsc.bulk import import_csv
 
+    if os.environ.get("BENCH_NO_PIPELINE"):  # every batch checked and filed in turn, one thread
         import_csv.PIPELINE_ROWS = n + 1
+    if batch := os.environ.get("BENCH_BATCH"):  # rows a batch (1,000 by default)
+        import_csv.BATCH = int(batch)
     started, cpu_started = time.perf_counter(), time.process_time()
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
