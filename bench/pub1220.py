@@ -14,8 +14,11 @@ named one); BENCH_DATABASE_URL names the bench database exactly.
 Targets (issue 8): at least 50 % of the bare parse; peak memory flat in N (under 300 MB).
 Uploads of TSC_UPLOAD_PIPELINE_RECORDS (default 20,000) or more are checked by a child process
 while the worker stores them, as in production; TSC_UPLOAD_PIPELINE_RECORDS=0 runs the worker
-alone. Figures: docs/bench-results.md, "Uploads (issue 8)" (idle machine, 12/01/2026: 32-36 % of
-the floor on both engines, 21-24 % with the worker alone).
+alone. Figures: docs/bench-results.md, "Uploads (issue 8)" (12/01/2026: 32-36 % of the floor on
+an idle machine in the morning; in the afternoon, after the runs of records checked at once, at
+load average 3-6 from other work: SQLite 36-67 %, median 53 %, PostgreSQL 38-60 %, median 46 %).
+The CPU time per record of each process is printed too: it does not depend on the load as the
+elapsed time does.
 """
 
 import base64
