@@ -60,11 +60,12 @@ class LedgerEntry(models.Model):
         ordering = ["period", "effective_date", "pk"]
         indexes = [
             models.Index(fields=["business", "tax_type", "period"]),
-            # A period's entries; View Account Period Details sums them from the index alone on
-            # PostgreSQL (issue 13). It also serves the foreign key, as the period's own index did.
+            # A period's entries; View Account Period Details sums them by kind and day from the
+            # index alone, in its order, on PostgreSQL (issue 13). It also serves the foreign key,
+            # as the period's own index did.
             models.Index(
-                fields=["period", "kind"],
-                include=["amount", "effective_date", "payment"],
+                fields=["period", "kind", "effective_date"],
+                include=["amount", "payment"],
                 name="ledger_period_kind_idx",
             ),
         ]

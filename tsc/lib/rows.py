@@ -37,7 +37,12 @@ def mdy(day: date | None) -> str:
 
 def money(value) -> str:
     """-$1,234.50 (the `money` template filter)."""
-    return dollars(value if isinstance(value, Decimal) else Decimal(str(value)))
+    return _dollars(value if isinstance(value, Decimal) else Decimal(str(value)))
+
+
+# The same amounts come back on every page (zeros most of all): a Decimal equal in value shows
+# the same (1.5 and 1.50 alike), so the text is kept by value.
+_dollars = lru_cache(maxsize=4096)(dollars)
 
 
 def amount(value: Decimal) -> str:

@@ -28,8 +28,8 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="ledgerentry",
             index=models.Index(
-                fields=["period", "kind"],
-                include=("amount", "effective_date", "payment"),
+                fields=["period", "kind", "effective_date"],
+                include=("amount", "payment"),
                 name="ledger_period_kind_idx",
             ),
         ),

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from tsc.filing.selectors import PeriodRow
 from tsc.filing.tables import history_rows, period_table
+from tsc.lib.money import dollars
 from tsc.lib.rows import amount, e, mdy, money, url_by_id
 from tsc.payments.tables import payment_rows
 
@@ -90,3 +91,10 @@ def test_period_tables_say_what_to_do_and_for_which_tax_type():
     assert 'Continue draft<span class="usa-sr-only"> for Sales &amp; Use period ending 01/31/2026</span>' in html
     filed = period_table([PeriodRow(*period, tax_type, "filed", overdue=False)], caption="Sales & Use: 2026")
     assert "Tax type" not in filed and "View or amend" in filed and "past due" not in filed
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=-(10**9), max_value=10**9))
+def test_money_kept_by_value_is_still_dollars(value):
+    """money() keeps its text by value: an equal Decimal written otherwise (1.5, 1.500) shows the same."""
+    for same in (value, value.quantize(Decimal("0.00001")), -value, value + 0):
+        assert money(same) == dollars(same)
