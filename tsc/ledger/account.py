@@ -185,8 +185,7 @@ def account_periods(
             registration = Registration.from_db(db, _REGISTRATION_NAMES, row[n : n + len(_REGISTRATION_FIELDS)])
             registration.tax_type = tax_types[registration.tax_type_id]
             registrations[registration.pk] = registration
-        period = FilingPeriod.from_db(db, _PERIOD_NAMES, row[:n])
-        period.registration = registration
+        period = sql.loaded(FilingPeriod, db, _PERIOD_NAMES, row[:n], {"registration": registration})
         periods.append((period, bool(row[-1])))
     entries = _summed_entries(f'SELECT p."id" {chosen}', chosen_params) if periods else {}
     accounts = []

@@ -8,8 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from tsc.accounts.acting import Acting
 from tsc.accounts.models import AccessLevel, Login, UserRight
@@ -253,3 +255,31 @@ def test_account_periods_are_the_orms(demo, history):
                         assert (r.period.due_date, r.period.period_start) == FilingPeriod.objects.values_list(
                             "due_date", "period_start"
                         ).get(pk=r.period.pk)
+
+
+def test_an_instance_made_by_loaded_is_the_one_from_db(demo):
+    from django.db.models import signals
+
+    from tsc.lib import sql
+
+    period = FilingPeriod.objects.select_related("registration").first()
+    names = [f.attname for f in FilingPeriod._meta.concrete_fields]
+    values = [getattr(period, n) for n in names]
+    made = sql.loaded(FilingPeriod, "default", names, values, {"registration": period.registration})
+    with CaptureQueriesContext(connection) as queries:
+        assert made == period and made.registration is period.registration
+        assert {n: getattr(made, n) for n in names} == {n: getattr(period, n) for n in names}
+        assert (made._state.adding, made._state.db) == (False, "default")
+    assert not queries
+    made.period_end = period.period_end  # a plain field still sets
+    made.save(update_fields=["period_end"])
+
+    def listener(**kwargs):
+        pass
+
+    signals.post_init.connect(listener, sender=FilingPeriod)
+    try:
+        heard = sql.loaded(FilingPeriod, "default", names, values, {"registration": period.registration})
+        assert heard == period and heard.registration is period.registration
+    finally:
+        signals.post_init.disconnect(listener, sender=FilingPeriod)
