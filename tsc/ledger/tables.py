@@ -9,7 +9,9 @@ NOT_FILED = '<br><span class="usa-hint">Return not filed</span>'
 
 
 def account_rows(items) -> SafeString:
-    """`items` as the view makes them: {"row": PeriodAccount, "may_pay": bool, "pay_link": str}."""
+    """`items` as the view makes them: {"row": PeriodAccount, "may_pay": bool, "pay_link": str}.
+    The amounts are aligned right by the table's class (tsc-amounts in css/tsc.css), not by a
+    class on each of their 250 cells."""
     url = url_by_id("ledger:period")
     out = []
     for item in items:
@@ -30,11 +32,11 @@ def account_rows(items) -> SafeString:
             f'<tr><th scope="row" data-label="Period end"><a class="usa-link" href="{url(period.pk)}">{end}</a>'
             f"{'' if r.filed else NOT_FILED}</th>"
             f'<td data-label="Tax type">{e(period.registration.tax_type.name)}</td>'
-            f'<td data-label="Tax" class="text-right">{money(s.tax)}</td>'
-            f'<td data-label="Penalty" class="text-right">{money(s.penalty)}</td>'
-            f'<td data-label="Interest" class="text-right">{money(s.interest)}</td>'
-            f'<td data-label="Payments/Credits" class="text-right">{money(s.payments)}</td>'
-            f'<td data-label="Balance due" class="text-right">{balance}</td>'
+            f'<td data-label="Tax">{money(s.tax)}</td>'
+            f'<td data-label="Penalty">{money(s.penalty)}</td>'
+            f'<td data-label="Interest">{money(s.interest)}</td>'
+            f'<td data-label="Payments/Credits">{money(s.payments)}</td>'
+            f'<td data-label="Balance due">{balance}</td>'
             f'<td data-label="Actions">{action}</td></tr>\n'
         )
     return rows(out)

@@ -1,10 +1,13 @@
 """The rows built in Python (tsc/lib/rows.py, each app's tables.py): what the templates showed,
 every value escaped."""
 
+import re
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.template.defaultfilters import date as date_format
 from django.urls import set_script_prefix
 from hypothesis import given
@@ -98,3 +101,24 @@ def test_money_kept_by_value_is_still_dollars(value):
     """money() keeps its text by value: an equal Decimal written otherwise (1.5, 1.500) shows the same."""
     for same in (value, value.quantize(Decimal("0.00001")), -value, value + 0):
         assert money(same) == dollars(same)
+
+
+def test_account_rows_leave_the_amounts_to_the_tables_class():
+    """The account table's amounts are aligned right by `tsc-amounts` (css/tsc.css) on their
+    columns: the 3rd to 7th cells of each row are the amounts."""
+    from datetime import date as d
+
+    from tsc.ledger.account import PeriodAccount
+    from tsc.ledger.statement import Statement
+    from tsc.ledger.tables import account_rows
+
+    period = SimpleNamespace(
+        pk=5, period_end=d(2026, 9, 30), registration=SimpleNamespace(tax_type=SimpleNamespace(name="Sales"))
+    )
+    row = PeriodAccount(period, Statement(due_date=d(2026, 10, 31), as_of=d(2026, 12, 1)), True, "OS-114")
+    html = str(account_rows([{"row": row, "may_pay": False, "pay_link": ""}]))
+    cells = re.findall(r"<t[hd][^>]*data-label=\"([^\"]+)\"", html)
+    assert cells[2:7] == ["Tax", "Penalty", "Interest", "Payments/Credits", "Balance due"]
+    assert "text-right" not in html
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "tsc.css").read_text()
+    assert ".tsc-amounts td:nth-child(n+3):nth-child(-n+7) { text-align: right; }" in css
