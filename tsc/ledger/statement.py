@@ -15,6 +15,7 @@ The rules (docs/adr/0007-the-ledger.md):
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from tsc.filing.computations import months_late
 
@@ -57,16 +58,18 @@ class Statement:
     penalty_paid: Decimal = ZERO
     applied: list = field(default_factory=list)  # (date, amount, to interest, to tax, to penalty)
 
-    @property
+    # Worked out once, when first read: `statement` fills the fields in, and nothing changes them
+    # after it returns (View Account Period Details reads these some 250 times a page).
+    @cached_property
     def balance(self) -> Decimal:
         """Balance due (negative: a credit the taxpayer is owed)."""
         return self.tax + self.penalty + self.interest - self.payments + self.refunded
 
-    @property
+    @cached_property
     def balance_due(self) -> Decimal:
         return max(self.balance, ZERO)
 
-    @property
+    @cached_property
     def credit(self) -> Decimal:
         return max(-self.balance, ZERO)
 
