@@ -13,9 +13,18 @@ class AuditEvent(models.Model):
     # Users, which also serves the business's foreign key), and by event (the admin's filter, an
     # exact match: no LIKE index). Nothing looks events up by actor (logins are never deleted).
     # A batch of filings writes 1,000s of rows at once: each index is work for every one.
+    # No foreign key constraint in the database on the actor and the business (ADR 0013): the
+    # rows are a log, written by the services with references they hold; logins and businesses
+    # are never deleted, and if one were through the ORM, Django still sets these to NULL.
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     business = models.ForeignKey(
         "taxpayers.Business",
@@ -24,6 +33,7 @@ class AuditEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="audit_events",
         db_index=False,
+        db_constraint=False,
     )
     event = models.CharField(max_length=64)
     target_type = models.CharField(max_length=64, blank=True)

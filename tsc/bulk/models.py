@@ -208,11 +208,18 @@ class ImportRecord(models.Model):
 
     # No index of its own: every look-up is by import, served by the unique (bulk_import,
     # record_number) below, which leads with it (a File Import inserts 50,000 of these at once).
-    bulk_import = models.ForeignKey(BulkImport, on_delete=models.CASCADE, related_name="records", db_index=False)
+    # No foreign key constraint in the database on the import and the client (ADR 0013): the import
+    # writes its own rows, and neither is ever deleted (Django still cascades and protects). The
+    # return and the payment keep theirs: they are money.
+    bulk_import = models.ForeignKey(
+        BulkImport, on_delete=models.CASCADE, related_name="records", db_index=False, db_constraint=False
+    )
     record_number = models.PositiveIntegerField()
     # The client's registration number; for an unmatched Publication 1220 payer only "FEIN ending 1234".
     client_number = models.CharField(max_length=24, blank=True)
-    client = models.ForeignKey("taxpayers.Business", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(
+        "taxpayers.Business", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     tax_type_code = models.CharField(max_length=4, blank=True)
     period_end = models.DateField(null=True, blank=True)
     outcome = models.CharField(max_length=8, choices=RecordOutcome.choices)

@@ -24,8 +24,16 @@ class TaxReturn(models.Model):
     # confirmation number and submission token (unique); and for the work queue by filed_at.
     # Nothing looks returns up by tax type alone or by who made or filed them (tax types and
     # logins are never deleted); the few amendments are indexed on their own.
-    business = models.ForeignKey("taxpayers.Business", on_delete=models.PROTECT, related_name="returns", db_index=False)
-    tax_type = models.ForeignKey("taxpayers.TaxType", on_delete=models.PROTECT, related_name="+", db_index=False)
+    # Foreign key constraints in the database (checked row by row at each commit): the period's and
+    # the amended return's only (ADR 0013). The business is the period's registration's (whose
+    # constraints already keep it), tax types and logins are never deleted; Django's PROTECT and
+    # SET_NULL still apply to deletes through the ORM.
+    business = models.ForeignKey(
+        "taxpayers.Business", on_delete=models.PROTECT, related_name="returns", db_index=False, db_constraint=False
+    )
+    tax_type = models.ForeignKey(
+        "taxpayers.TaxType", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     # Indexed with the status below (return_period_status_idx), not alone.
     period = models.ForeignKey(
         "taxpayers.FilingPeriod", on_delete=models.PROTECT, related_name="returns", db_index=False
@@ -49,10 +57,21 @@ class TaxReturn(models.Model):
     # One token per rendered Submit form: a double click or a retry finds the return it made.
     submission_token = models.UUIDField(unique=True, null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
