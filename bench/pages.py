@@ -54,8 +54,18 @@ def three_years_before(day: date) -> date:
         return day.replace(year=day.year - 3, day=28)
 
 
+ONLY: list[str] = []  # --only: measure the floor and these pages alone (a quick look at one page)
+
+
 def pages(today: date) -> list[tuple[str, str, str]]:
     """(name, URL, who asks: 'filepay' of the demo business or 'prep1' of the bulk filer firm)."""
+    found = all_pages(today)
+    if not ONLY:
+        return found
+    return [found[0], *(p for p in found[1:] if any(o.lower() in p[0].lower() for o in ONLY))]
+
+
+def all_pages(today: date) -> list[tuple[str, str, str]]:
     span = f"start={three_years_before(today):%m/%d/%Y}&end={today:%m/%d/%Y}"
     return [
         ("floor (trivial view)", "/bench-floor/", "filepay"),
@@ -231,7 +241,10 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_PAGES_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--keep", action="store_true", help="keep the database (and reuse it with --reuse)")
     parser.add_argument("--reuse", action="store_true", help="measure a database kept by --keep, build nothing")
+    parser.add_argument("--only", action="append", default=[], help="measure only pages whose name has this text")
+    parser.add_argument("--no-sign-ins", action="store_true", help="leave out the sign-ins")
     args = parser.parse_args()
+    ONLY.extend(args.only)
     assert args.database_url.rsplit("/", 1)[1] not in ("test", "postgres"), "use a bench database of its own"
 
     work = tempfile.mkdtemp(prefix="tsc-pages-bench-")
@@ -274,7 +287,9 @@ def main() -> None:
     base = f"http://127.0.0.1:{args.port}"
     try:
         results, paired = asyncio.run(measure(base, args.clients, args.seconds, args.reps, today))
-        sign_ins = asyncio.run(measure_sign_ins(base, args.sign_in_clients, args.sign_in_seconds))
+        sign_ins = None
+        if not args.no_sign_ins:
+            sign_ins = asyncio.run(measure_sign_ins(base, args.sign_in_clients, args.sign_in_seconds))
     finally:
         load.stop(server)
     all_met = report(
@@ -289,7 +304,19 @@ def main() -> None:
         workers=args.workers,
     )
     print(f"Every page at >= 50 % of the floor: {'met' if all_met else 'NOT met'}")
-    whole, password_step, load_before = sign_ins
+    if sign_ins is not None:
+        report_sign_ins(args, *sign_ins)
+    print(f"Whole run: {time.perf_counter() - started:.0f} s")
+    connection.close()
+    shutil.rmtree(work, ignore_errors=True)
+    if not args.keep:
+        import psycopg
+
+        with psycopg.connect(args.database_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{args.database_url.rsplit("/", 1)[1]}"')
+
+
+def report_sign_ins(args, whole, password_step, load_before) -> None:
     print(
         f"\nSign-ins (issue 13 point 4): {args.sign_in_clients} visitors signing in at once through the Welcome "
         f"and Sign in pages, production Argon2 parameters, {args.sign_in_seconds:g} s, {len(SIGN_IN_LOGINS)} demo "
@@ -299,14 +326,6 @@ def main() -> None:
         f"{password_step.pct(0.5) * 1000:.0f} ms, p95 {password_step.pct(0.95) * 1000:.0f} ms"
         + (f"  [{whole.errors} failed]" if whole.errors else "")
     )
-    print(f"Whole run: {time.perf_counter() - started:.0f} s")
-    connection.close()
-    shutil.rmtree(work, ignore_errors=True)
-    if not args.keep:
-        import psycopg
-
-        with psycopg.connect(args.database_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{args.database_url.rsplit("/", 1)[1]}"')
 
 
 if __name__ == "__main__":

@@ -41,6 +41,8 @@ def start_gunicorn(port: int, env: dict, *, workers: int = 3, log: Path | None =
             "warning",
             "--backlog",
             "2048",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
         ],
         env=env,
         stdout=out,

@@ -15,7 +15,7 @@ from tsc.accounts.acting import Acting
 from tsc.accounts.rights import Action, tax_types_with
 from tsc.filing.models import ReturnStatus, TaxReturn
 from tsc.lib import sql
-from tsc.taxpayers.models import FilingPeriod, Registration, TaxType
+from tsc.taxpayers.models import FilingPeriod, Registration
 
 from .models import EntryKind, LedgerEntry
 from .statement import Entry, Statement, statement
@@ -41,41 +41,42 @@ CREDITS = (EntryKind.PAYMENT, EntryKind.TRANSFER_IN)
 
 def _summed_entries_by_period(period_ids) -> dict[int, list[Entry]]:
     """What `statement` needs of each period, summed by the database: one entry per kind of
-    charge or debit, and one credit per day (a payment the bank returned left out, with its
-    return). The statement is the same as from every entry: credits of one day pay interest,
-    then tax, then penalty alike whether they come as one or many (tsc/ledger/tests/test_account.py); only
-    the per-credit detail (`Statement.applied`) is not there, which the period's own page shows
-    from every entry. A period with many payments a day reads one row a day (issue 13). The query
-    is written out (tsc/lib/sql.py): the ORM took longer to build it than the database to run it."""
+    charge or debit, and one credit per day. The statement is the same as from every entry:
+    credits of one day pay interest, then tax, then penalty alike whether they come as one or
+    many (tsc/ledger/tests/test_account.py); only the per-credit detail (`Statement.applied`) is
+    not there, which the period's own page shows from every entry. A period with many payments a
+    day reads one row a day (issue 13).
+
+    A payment the bank returned must be left out before the day's credits are summed; a period
+    with a bank return (rare) is read entry by entry instead, and `statement` leaves the payment
+    out. Finding the returned payments in the same query cost it a probe per period (issue 13)."""
     if not period_ids:
         return defaultdict(list)
-    ids = sql.placeholders(len(period_ids))
-    chosen = f'SELECT p."id" FROM {sql.table(FilingPeriod)} p WHERE p."id" IN {ids}'  # noqa: S608 - names from the models
-    return _summed_entries(chosen, list(period_ids))
-
-
-def _summed_entries(periods: str, params: list) -> dict[int, list[Entry]]:
-    """`_summed_entries_by_period` of the periods the subquery `periods` selects (with its
-    `params`): the query stays the same text whatever the number of periods, so that it is
-    prepared once (a long list of values was parsed again on every call)."""
+    where, params = sql.any_of(LedgerEntry, 'e."period_id"', period_ids)
     # The database sums by period, kind and day, in the order of its index (no sort); here the
     # credits of a day become one, and each other kind one entry dated its first day.
     credits: dict[tuple[int, date], Decimal] = {}
     others: dict[tuple[int, str], tuple[Decimal, date]] = {}
-    rows = sql.fetch(LedgerEntry, _summed_entries_sql(periods), [*params, *params], _SUMMED_FIELDS)
-    for period_id, kind, day, amount in rows:
+    returned = set()
+    for period_id, kind, day, amount in sql.fetch(LedgerEntry, _summed_entries_sql(where), params, _SUMMED_FIELDS):
         if kind in CREDITS:
             key = (period_id, day)
             credits[key] = credits[key] + amount if key in credits else amount
+        elif kind == EntryKind.PAYMENT_RETURNED:
+            returned.add(period_id)
         else:
             key = (period_id, kind)
             summed = others.get(key)
             others[key] = (amount, day) if summed is None else (summed[0] + amount, min(summed[1], day))
     found: dict[int, list[Entry]] = defaultdict(list)
     for (period_id, kind), (amount, day) in others.items():
-        found[period_id].append(Entry(kind, amount, day))
+        if period_id not in returned:
+            found[period_id].append(Entry(kind, amount, day))
     for (period_id, day), amount in credits.items():
-        found[period_id].append(Entry(EntryKind.PAYMENT, amount, day))
+        if period_id not in returned:
+            found[period_id].append(Entry(EntryKind.PAYMENT, amount, day))
+    if returned:
+        found.update(_entries_by_period(sorted(returned)))
     return found
 
 
@@ -88,24 +89,11 @@ _SUMMED_FIELDS = [
 
 
 @lru_cache(maxsize=64)
-def _summed_entries_sql(periods: str) -> str:
-    entries = sql.table(LedgerEntry)
-    credits = ", ".join(f"'{kind}'" for kind in CREDITS)  # the enum's own values, not input
-    returned_kind = f"'{EntryKind.PAYMENT_RETURNED}'"
-    # The payments the bank returned, found once and hashed: a probe for every credit of three
-    # years took most of the query's time.
-    returned = (
-        f'SELECT r."period_id", r."payment_id" FROM {entries} r '  # noqa: S608 - names from the models
-        f"WHERE {sql.in_subquery(LedgerEntry, 'r.period_id', periods)} "
-        f'AND r."kind" = {returned_kind} AND r."payment_id" IS NOT NULL'
-    )
+def _summed_entries_sql(where: str) -> str:
     # Grouped as the index (period, kind, day) runs: summed as read, without sorting (issue 13).
     return (
-        f'SELECT e."period_id", e."kind", e."effective_date", SUM(e."amount") FROM {entries} e '  # noqa: S608 - names from the models
-        f'WHERE {sql.in_subquery(LedgerEntry, "e.period_id", periods)} AND e."kind" <> {returned_kind} '
-        f'AND NOT (e."kind" IN ({credits}) AND e."payment_id" IS NOT NULL '
-        f'AND (e."period_id", e."payment_id") IN ({returned})) '
-        'GROUP BY e."period_id", e."kind", e."effective_date"'
+        f'SELECT e."period_id", e."kind", e."effective_date", SUM(e."amount") FROM {sql.table(LedgerEntry)} e '  # noqa: S608 - names from the models
+        f'WHERE {where} GROUP BY e."period_id", e."kind", e."effective_date"'
     )
 
 
@@ -169,12 +157,15 @@ def account_periods(
     chosen_params = [ctx.taxpayer_id, *tax_types, *params]
     found = sql.fetch(
         FilingPeriod,
-        f"SELECT {period_columns}, {registration_columns}, EXISTS ({filed}) {chosen} "  # noqa: S608 - names from the models
-        f'ORDER BY p."period_end" DESC, (SELECT t."sort_order" FROM {sql.table(TaxType)} t '
-        'WHERE t."id" = r."tax_type_id")',
+        f"SELECT {period_columns}, {registration_columns}, EXISTS ({filed}) {chosen}",  # noqa: S608 - names from the models
         [ReturnStatus.FILED, *chosen_params],
         [*_PERIOD_FIELDS, *_REGISTRATION_FIELDS],
     )
+    # Newest first, then in the tax types' order, sorted here: in the query it cost a look-up of
+    # the tax type for every period (issue 13).
+    end, tax_type_of = _PERIOD_NAMES.index("period_end"), len(_PERIOD_FIELDS) + _REGISTRATION_NAMES.index("tax_type_id")
+    order = {pk: (t.sort_order, t.name) for pk, t in tax_types.items()}
+    found.sort(key=lambda row: (-row[end].toordinal(), order[row[tax_type_of]]))
     db = router.db_for_read(FilingPeriod)
     n = len(_PERIOD_FIELDS)
     registrations: dict[int, Registration] = {}
@@ -187,7 +178,7 @@ def account_periods(
             registrations[registration.pk] = registration
         period = sql.loaded(FilingPeriod, db, _PERIOD_NAMES, row[:n], {"registration": registration})
         periods.append((period, bool(row[-1])))
-    entries = _summed_entries(f'SELECT p."id" {chosen}', chosen_params) if periods else {}
+    entries = _summed_entries_by_period([p.pk for p, _ in periods])
     accounts = []
     for p, is_filed in periods:
         found = entries.get(p.pk, [])

@@ -38,15 +38,14 @@ def loaded(model, alias: str, names, values, related: dict):
     return instance
 
 
-def in_subquery(model, column: str, subquery: str) -> str:
-    """`column IN (subquery)`, written for PostgreSQL as `column = ANY(ARRAY(subquery))`: the
-    subquery runs once and the column is compared with its values, whatever the planner guesses
-    of the taxpayer's size. A statement prepared once is planned for an average taxpayer, and for
-    a large one an IN joined the rows as if there were a handful (issue 13: a payment list went
-    from 6 to 9 ms on the 3,000-payment business)."""
+def any_of(model, column: str, values) -> tuple[str, list]:
+    """`column` is one of `values`, with its parameters: on PostgreSQL `column = ANY(%s)` with the
+    values as one array, so that the statement is the same text whatever their number and is
+    prepared once (a long IN list is parsed and planned again on every call); elsewhere an IN list."""
+    values = list(values)
     if connections[router.db_for_read(model)].vendor == "postgresql":
-        return f"{column} = ANY(ARRAY({subquery}))"
-    return f"{column} IN ({subquery})"
+        return f"{column} = ANY(%s)", [values]
+    return f"{column} IN {placeholders(len(values))}", values
 
 
 def table(model) -> str:

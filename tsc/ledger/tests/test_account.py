@@ -63,7 +63,25 @@ def test_summed_entries_give_the_statement_of_every_entry(demo):
         for statement in (row.statement, row.statement_on(as_of)):
             assert {n: getattr(statement, n) for n in compared} == {n: getattr(every, n) for n in compared}
         assert every.payments == D("280.00") and every.interest > 0
-    # 11 entries: the two payments kept and the transfer of 11/25 are one credit; the returned
-    # payment and its bank return are left out.
+    # A period with a payment the bank returned is read entry by entry (the statement leaves the
+    # returned payment out): the database cannot sum the day's credits without it.
     summed = account._summed_entries_by_period([period.pk])[period.pk]
-    assert (len(summed), LedgerEntry.objects.filter(period=period).count()) == (7, 11)
+    assert (len(summed), LedgerEntry.objects.filter(period=period).count()) == (11, 11)
+
+
+def test_a_day_of_credits_is_read_as_one(demo):
+    period = sales_period(demo)
+    ledger.return_process(tax_return=os114(demo, period, filed_on=date(2026, 11, 20)))
+    _paid_on_one_day(demo, period, ["100.00", "200.00", "50.00"], date(2026, 11, 25))
+    _post(demo, period, EntryKind.TRANSFER_IN, "-10.00", date(2026, 11, 25))
+    _post(demo, period, EntryKind.TRANSFER_IN, "-120.00", date(2026, 12, 15))
+    _post(demo, period, EntryKind.REFUND, "5.00", date(2026, 12, 20))
+    every = account.period_statement(period, as_of=date(2027, 3, 1))
+    summed = account._summed_entries_by_period([period.pk])[period.pk]
+    # tax, penalty, refund; the three payments and the transfer of 11/25 one credit, the transfer
+    # of 12/15 another: 5 rows for 8 entries, and the same statement.
+    assert (len(summed), LedgerEntry.objects.filter(period=period).count()) == (5, 8)
+    from_summed = account.statement(summed, due_date=period.due_date, as_of=date(2027, 3, 1))
+    compared = [f.name for f in fields(account.Statement) if f.name != "applied"]
+    assert {n: getattr(from_summed, n) for n in compared} == {n: getattr(every, n) for n in compared}
+    assert every.payments == D("480.00")
