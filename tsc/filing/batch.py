@@ -36,6 +36,7 @@ from tsc.lib.bulk_insert import insert_rows_with_ids
 from tsc.lib.money import ZERO, cents
 from tsc.taxpayers.models import FilingPeriod
 
+from . import stored_lines
 from .computations import Computation, ct941, quarter_months
 from .forms_registry import RETURN_FORMS
 from .models import MONEY, ReturnStatus, TaxReturn
@@ -88,14 +89,14 @@ class ReturnItem:
     # Worked out ahead by `prepare` (the day it computed for, the texts stored), or by the batch.
     computed_on: date | None = field(default=None, repr=False)
     data_json: str | None = field(default=None, repr=False)
-    lines_json: str | None = field(default=None, repr=False)
+    line_amounts: str | None = field(default=None, repr=False)  # the lines as stored beside the layout's key
     code: str = field(default="", repr=False)  # the tax type's, once read (`_code`)
 
 
 def prepare(items: list[ReturnItem], *, filed_on: date) -> None:
     """Work out ahead what does not depend on what is filed (a File Import does it while the
     previous batch is being stored): each item's `data` as JSON text, and the computation and
-    lines of every return but a CT-941 (its line 4 is the credit of the prior quarter, read when
+    stored amounts of the lines of every return but a CT-941 (its line 4 is the credit of the prior quarter, read when
     the batch is filed). `returns_file` uses them if it files on `filed_on`, else computes again."""
     for item in items:
         item.data_json = _data_json(item.values)
@@ -103,7 +104,7 @@ def prepare(items: list[ReturnItem], *, filed_on: date) -> None:
         form = RETURN_FORMS[code]
         if code != "WH" and form.compute is not None:
             item.computation = form.compute(item.values, period=item.period, amends=None, filed=filed_on)
-            item.computed_on, item.lines_json = filed_on, item.computation.lines_json()
+            item.computed_on, item.line_amounts = filed_on, item.computation.amounts_text()
 
 
 def returns_file(*, actor: Login | None, items: list[ReturnItem], looked_up: bool = False) -> list[ReturnItem]:
@@ -179,10 +180,10 @@ def _file(actor: Login | None, items: list[ReturnItem]) -> None:
                 prior_credit=credit,
                 months=quarter_months(period.period_end),
             )
-            item.computed_on, item.lines_json = filed_on, None
+            item.computed_on, item.line_amounts = filed_on, None
         elif item.computation is None or item.computed_on != filed_on:  # not prepared for today
             item.computation = form.compute(item.values, period=period, amends=None, filed=filed_on)
-            item.computed_on, item.lines_json = filed_on, None
+            item.computed_on, item.line_amounts = filed_on, None
         if problem := _too_large(item.computation):
             item.problem, item.computation = problem, None
             continue
@@ -253,7 +254,10 @@ def _insert(actor: Login | None, items: list[ReturnItem], filed_on: date) -> Non
     actor_id = actor.pk if actor is not None else None  # None: an API client's import
     numbers = confirmation_numbers_new(len(items))
     filed = ReturnStatus.FILED.value
-    rows = []  # in _COLUMNS order but the id: the fields _mark_filed and _apply set, data and lines as JSON text
+    # In _COLUMNS order but the id: the fields _mark_filed and _apply set, data as JSON text, the
+    # lines as their layout's key and the amounts (tsc/filing/stored_lines.py).
+    rows = []
+    layouts = {}  # key → entries of the batch's layouts, stored first
     for item, number in zip(items, numbers, strict=True):
         period, c = item.period, item.computation
         registration = period.registration
@@ -266,7 +270,9 @@ def _insert(actor: Login | None, items: list[ReturnItem], filed_on: date) -> Non
                 filed,
                 None,
                 item.data_json if item.data_json is not None else _data_json(item.values),
-                item.lines_json if item.lines_json is not None else c.lines_json(),
+                "[]",
+                c.layout.key,
+                item.line_amounts if item.line_amounts is not None else c.amounts_text(),
                 c.tax_due,
                 c.credit,
                 c.penalty,
@@ -283,6 +289,8 @@ def _insert(actor: Login | None, items: list[ReturnItem], filed_on: date) -> Non
                 filed_on,
             )
         )
+        layouts[c.layout.key] = c.layout.entries
+    stored_lines.layouts_store(layouts)
     returns = _store(rows)
     for item, r in zip(items, returns, strict=True):
         r._state.fields_cache["period"] = item.period
@@ -355,7 +363,9 @@ _COLUMNS = (
     "status",
     "amends_id",
     "data",
-    "lines",
+    "full_lines",
+    "line_layout",
+    "line_amounts",
     "tax_due",
     "credit",
     "penalty",
@@ -375,7 +385,7 @@ _COLUMNS = (
 
 def _store(rows: list[tuple]) -> list[TaxReturn]:
     """Insert the rows (columns of _COLUMNS but the id) and return them as TaxReturn objects
-    (data and lines deferred: loaded if read)."""
+    (data, full lines and line amounts deferred: loaded if read)."""
     if tuple(f.attname for f in TaxReturn._meta.concrete_fields) != _COLUMNS:
         raise RuntimeError("TaxReturn's fields changed: update tsc/filing/batch.py's _COLUMNS and rows.")
     ids = insert_rows_with_ids(TaxReturn, _COLUMNS[1:], rows, unique="submission_token")
@@ -384,7 +394,7 @@ def _store(rows: list[tuple]) -> list[TaxReturn]:
         returns = []
         for pk, row in zip(ids, rows, strict=True):
             # Positional: the model's fast path, field by field in _COLUMNS (its own) order.
-            r = TaxReturn(pk, *row[:6], DEFERRED, DEFERRED, *row[8:])
+            r = TaxReturn(pk, *row[:6], DEFERRED, DEFERRED, row[8], DEFERRED, *row[10:])
             r._state.adding, r._state.db = False, alias
             returns.append(r)
         return returns
@@ -392,11 +402,13 @@ def _store(rows: list[tuple]) -> list[TaxReturn]:
     # leave them (each field's value by its attribute name, the deferred ones absent, the
     # state of a row read from `alias`), without its per-field descriptors and signals.
     return [
-        _loaded(alias, zip(_LOADED, (pk, *row[:6], *row[8:]), strict=True)) for pk, row in zip(ids, rows, strict=True)
+        _loaded(alias, zip(_LOADED, (pk, *row[:6], row[8], *row[10:]), strict=True))
+        for pk, row in zip(ids, rows, strict=True)
     ]
 
 
-_LOADED = tuple(name for name in _COLUMNS if name not in ("data", "lines"))
+_DEFERRED = ("data", "full_lines", "line_amounts")
+_LOADED = tuple(name for name in _COLUMNS if name not in _DEFERRED)
 
 
 def _loaded(alias: str, values) -> TaxReturn:

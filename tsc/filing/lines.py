@@ -9,8 +9,14 @@ labels, whether typed, how many rate columns), built once per form (and label va
 objects are made only when something reads them, and the stored JSON is the layout's text with the
 amounts put in: exactly what `json.dumps([line.as_dict() for line in lines])` gives, without a
 dict and an encoder pass per line (a bulk filer's import stores 50,000 returns at a time).
+
+A return stores its lines compactly (issue 11): the layout once, as `entries` (a list of [number,
+label, entered, rate columns or None]) under its `layout_key` (tsc/filing/stored_lines.py), and
+per return only the amounts, as text separated by spaces (`compacted`). `lines_of` gives back
+the very list of dicts that was stored; lines that do not fit (none) are stored as they are.
 """
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -63,6 +69,9 @@ class Layout:
         if text.count(_SLOT_TEXT) != self.size:
             raise ValueError("A line's label holds the amount marker.")
         self._template = text.replace("%", "%%").replace(_SLOT_TEXT, '"%s"')
+        # As stored (tsc/filing/stored_lines.py): rate columns None when the line has none.
+        self.entries = tuple((number, label, entered, columns or None) for number, label, entered, columns in lines)
+        self.key = layout_key(self.entries)
 
     def build(self, amounts: tuple[Decimal, ...]) -> tuple[Line, ...]:
         out, i = [], 0
@@ -77,6 +86,10 @@ class Layout:
     def json(self, amounts: tuple[Decimal, ...]) -> str:
         """The lines as TaxReturn.lines stores them, as JSON text (amounts as str of Decimal)."""
         return self._template % tuple(amounts)
+
+    def amounts_text(self, amounts: tuple[Decimal, ...]) -> str:
+        """The amounts as a return stores them beside its layout's key (`compacted`'s text)."""
+        return " ".join(map(str, amounts))
 
 
 @dataclass(frozen=True)
@@ -100,9 +113,77 @@ class Computation:
         """`json.dumps([line.as_dict() for line in self.lines])`, from the layout's template."""
         return self.layout.json(self.amounts)
 
+    def amounts_text(self) -> str:
+        """The amounts as stored beside `layout.key`: `lines_of(layout.entries, this)` is the
+        list of each line's `as_dict`."""
+        return self.layout.amounts_text(self.amounts)
+
     @property
     def amount_due(self) -> Decimal:
         return self.tax_due + self.penalty + self.interest
+
+
+# ---- stored: the layout once, the amounts per return ------------------------------------------------
+
+
+def layout_key(entries) -> str:
+    """The key a layout is stored under: a digest of its entries (the same entries, the same key,
+    in any process: nothing to look up before storing a return)."""
+    text = json.dumps([list(e) for e in entries], separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+_LINE_KEYS = {"number", "label", "amount", "entered"}
+_COLUMNS_LINE_KEYS = {*_LINE_KEYS, "columns"}
+
+
+def _plain(amount) -> bool:
+    return type(amount) is str and amount != "" and " " not in amount
+
+
+def compacted(lines) -> tuple[tuple, str] | None:
+    """(entries, amounts text) of stored lines (a list of `Line.as_dict`), or None when they do not
+    fit that shape (no lines, another key, an amount that is not a string without spaces): such
+    lines are stored as they are."""
+    if type(lines) is not list or not lines:
+        return None
+    entries, amounts = [], []
+    for line in lines:
+        if type(line) is not dict:
+            return None
+        keys = line.keys()
+        if keys != _LINE_KEYS and keys != _COLUMNS_LINE_KEYS:
+            return None
+        number, label, amount, entered = line["number"], line["label"], line["amount"], line["entered"]
+        if type(number) is not str or type(label) is not str or type(entered) is not bool or not _plain(amount):
+            return None
+        amounts.append(amount)
+        width = None
+        if "columns" in line:
+            columns = line["columns"]
+            if type(columns) is not list or not all(_plain(a) for a in columns):
+                return None
+            amounts.extend(columns)
+            width = len(columns)
+        entries.append((number, label, entered, width))
+    return tuple(entries), " ".join(amounts)
+
+
+def lines_of(entries, amounts_text: str) -> list[dict]:
+    """The stored lines (as `Line.as_dict` gives them) of a layout's entries and a return's
+    amounts text: the inverse of `compacted`."""
+    amounts = amounts_text.split(" ")
+    out, i = [], 0
+    for number, label, entered, width in entries:
+        line = {"number": number, "label": label, "amount": amounts[i], "entered": entered}
+        i += 1
+        if width is not None:
+            line["columns"] = amounts[i : i + width]
+            i += width
+        out.append(line)
+    if i != len(amounts):
+        raise ValueError(f"{len(amounts)} amounts for a layout of {i}")
+    return out
 
 
 # ---- amended returns: what changed ----------------------------------------------------------------

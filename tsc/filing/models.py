@@ -6,6 +6,8 @@ from django.db import models
 from tsc.lib.pii import EncryptedTextField
 from tsc.lib.sealed_files import upload_storage
 
+from . import stored_lines
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -15,6 +17,18 @@ class ReturnStatus(models.TextChoices):
     # An uploaded file's records while it is checked, stored in short transactions; becomes the
     # period's draft when the whole file is clean, or is deleted (tsc/filing/uploads.py).
     STAGING = "staging", "Being checked"
+
+
+class LineLayout(models.Model):
+    """A form's lines without their amounts, stored once for all its returns (tsc/filing/stored_lines.py):
+    [number, label, entered, rate columns or null] each, under a digest of them. Never changed or
+    deleted."""
+
+    key = models.CharField(max_length=32, primary_key=True)
+    lines = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"Line layout {self.key}"
 
 
 class TaxReturn(models.Model):
@@ -43,9 +57,15 @@ class TaxReturn(models.Model):
     amends = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments", db_index=False
     )
-    # What the taxpayer typed (amounts as strings of Decimal) and the lines computed from it.
+    # What the taxpayer typed (amounts as strings of Decimal) and the lines computed from it, read
+    # and set as `lines`: stored as the layout's key and the amounts as text (a return's numbers
+    # and labels are its form's, stored once: tsc/filing/stored_lines.py), or whole in `full_lines`
+    # when they fit no layout. The layout's key is not a foreign key (ADR 0013): a layout is stored
+    # in the same transaction as the first return that uses it, and never changed or deleted.
     data = models.JSONField(default=dict, blank=True)
-    lines = models.JSONField(default=list, blank=True)
+    full_lines = models.JSONField(default=list, blank=True, db_column="lines")
+    line_layout = models.CharField(max_length=32, null=True, blank=True, help_text="LineLayout's key")
+    line_amounts = models.TextField(blank=True, default="", db_default="")
     tax_due = models.DecimalField(default=0, **MONEY)
     credit = models.DecimalField(default=0, **MONEY)
     penalty = models.DecimalField(default=0, **MONEY)
@@ -110,6 +130,22 @@ class TaxReturn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.form} {self.period.period_end:%m/%d/%Y} {self.get_status_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        stored_lines.layout_pending(self)  # the layout of lines just set, first
+        super().save(*args, **kwargs)
+        stored_lines.layout_saved(self)
+
+    @property
+    def lines(self) -> list[dict]:
+        """The return's lines, each as `Line.as_dict` gives it (amounts as strings of Decimal)."""
+        if self.line_layout is None:
+            return self.full_lines
+        return stored_lines.lines_read(self.line_layout, self.line_amounts)
+
+    @lines.setter
+    def lines(self, value: list[dict]) -> None:
+        stored_lines.lines_write(self, value)
 
     @property
     def is_amended(self) -> bool:

@@ -15,7 +15,7 @@ from tsc.accounts.models import Login
 from tsc.audit.models import AuditEvent
 from tsc.bulk import imports
 from tsc.bulk.models import BulkImport, ImportRecord
-from tsc.filing.models import TaxReturn
+from tsc.filing.models import LineLayout, TaxReturn
 from tsc.taxpayers.models import Business
 
 from .test_imports import BAKERY, COLUMNS, FIRM, NUTMEG, csv_file, receive, st, wh
@@ -78,6 +78,9 @@ def test_every_reference_an_import_writes_points_at_a_row(demo, ctx, django_capt
     for model, names in UNCONSTRAINED.items():
         for name in names:
             assert dangling(model, name) == 0, (model, name)
+    # A return's line layout (a key, not a foreign key: tsc/filing/stored_lines.py) is stored too.
+    assert TaxReturn.objects.exclude(line_layout__in=LineLayout.objects.values("key")).count() == 0
+    assert TaxReturn.objects.filter(line_layout=None).count() == 0
     for r in TaxReturn.objects.select_related("period__registration"):
         assert (r.business_id, r.tax_type_id) == (r.period.registration.business_id, r.period.registration.tax_type_id)
         assert r.created_by_id == r.filed_by_id == ctx.login.pk
