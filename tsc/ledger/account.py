@@ -142,62 +142,71 @@ def account_periods(
         tax_types = {pk: t for pk, t in tax_types.items() if pk == tax_type.pk}
     if not tax_types:
         return []
-    filed = f'SELECT 1 FROM {sql.table(TaxReturn)} x WHERE x."period_id" = p."id" AND x."status" = %s'  # noqa: S608 - names from the models
-    if by == "filing_date":  # periods with an original return filed in the range
-        where = f'EXISTS ({filed} AND x."amends_id" IS NULL AND x."filed_on" BETWEEN %s AND %s)'
-        params = [ReturnStatus.FILED, start, end]
-    else:
-        where, params = 'p."period_end" BETWEEN %s AND %s', [start, end]
-    period_columns = ", ".join(f'p."{f.column}"' for f in _PERIOD_FIELDS)
-    registration_columns = ", ".join(f'r."{f.column}"' for f in _REGISTRATION_FIELDS)
-    chosen = (
-        f'FROM {sql.table(FilingPeriod)} p INNER JOIN {sql.table(Registration)} r ON p."registration_id" = r."id" '  # noqa: S608 - names from the models
-        f'WHERE r."business_id" = %s AND r."tax_type_id" IN {sql.placeholders(len(tax_types))} AND {where}'
-    )
-    chosen_params = [ctx.taxpayer_id, *tax_types, *params]
+    # By filing date: periods with an original return filed in the range.
+    params = [ReturnStatus.FILED, start, end] if by == "filing_date" else [start, end]
     found = sql.fetch(
         FilingPeriod,
-        f"SELECT {period_columns}, {registration_columns}, EXISTS ({filed}) {chosen}",  # noqa: S608 - names from the models
-        [ReturnStatus.FILED, *chosen_params],
-        [*_PERIOD_FIELDS, *_REGISTRATION_FIELDS],
+        _account_periods_sql(by, len(tax_types)),
+        [ReturnStatus.FILED, ctx.taxpayer_id, *tax_types, *params],
+        _ACCOUNT_PERIOD_FIELDS,
     )
     # Newest first, then in the tax types' order, sorted here: in the query it cost a look-up of
     # the tax type for every period (issue 13).
-    end, tax_type_of = _PERIOD_NAMES.index("period_end"), len(_PERIOD_FIELDS) + _REGISTRATION_NAMES.index("tax_type_id")
     order = {pk: (t.sort_order, t.name) for pk, t in tax_types.items()}
-    found.sort(key=lambda row: (-row[end].toordinal(), order[row[tax_type_of]]))
+    found.sort(key=lambda row: (-row[_END].toordinal(), order[row[_TAX_TYPE]]))
     db = router.db_for_read(FilingPeriod)
-    n = len(_PERIOD_FIELDS)
+    period_from = sql.loader(FilingPeriod, db, _PERIOD_NAMES)
     registrations: dict[int, Registration] = {}
-    periods = []
+    n = len(_PERIOD_FIELDS)
+    entries = _summed_entries_by_period([row[0] for row in found])
+    accounts = []
     for row in found:
         registration = registrations.get(row[n])
+        tax = tax_types[row[_TAX_TYPE]]
         if registration is None:
             registration = Registration.from_db(db, _REGISTRATION_NAMES, row[n : n + len(_REGISTRATION_FIELDS)])
-            registration.tax_type = tax_types[registration.tax_type_id]
-            registrations[registration.pk] = registration
-        period = sql.loaded(FilingPeriod, db, _PERIOD_NAMES, row[:n], {"registration": registration})
-        periods.append((period, bool(row[-1])))
-    entries = _summed_entries_by_period([p.pk for p, _ in periods])
-    accounts = []
-    for p, is_filed in periods:
-        found = entries.get(p.pk, [])
+            registration.tax_type = tax
+            registrations[row[n]] = registration
+        period = period_from(row[:n], {"registration": registration})
+        found_entries = entries.get(row[0], [])
         accounts.append(
             PeriodAccount(
-                period=p,
-                statement=statement(found, due_date=p.due_date, as_of=as_of),
-                filed=is_filed,
-                form=p.registration.tax_type.form,
-                entries=tuple(found),
+                period=period,
+                statement=statement(found_entries, due_date=row[_DUE], as_of=as_of),
+                filed=bool(row[-1]),
+                form=tax.form,
+                entries=tuple(found_entries),
             )
         )
     return accounts
+
+
+@lru_cache(maxsize=32)
+def _account_periods_sql(by: str, tax_type_count: int) -> str:
+    """account_periods' query, by period end or by filing date, for so many tax types: the periods
+    with their registration and whether a return is filed for them."""
+    filed = f'SELECT 1 FROM {sql.table(TaxReturn)} x WHERE x."period_id" = p."id" AND x."status" = %s'  # noqa: S608 - names from the models
+    if by == "filing_date":  # periods with an original return filed in the range
+        where = f'EXISTS ({filed} AND x."amends_id" IS NULL AND x."filed_on" BETWEEN %s AND %s)'
+    else:
+        where = 'p."period_end" BETWEEN %s AND %s'
+    period_columns = ", ".join(f'p."{f.column}"' for f in _PERIOD_FIELDS)
+    registration_columns = ", ".join(f'r."{f.column}"' for f in _REGISTRATION_FIELDS)
+    return (
+        f"SELECT {period_columns}, {registration_columns}, EXISTS ({filed}) "  # noqa: S608 - names from the models
+        f'FROM {sql.table(FilingPeriod)} p INNER JOIN {sql.table(Registration)} r ON p."registration_id" = r."id" '
+        f'WHERE r."business_id" = %s AND r."tax_type_id" IN {sql.placeholders(tax_type_count)} AND {where}'
+    )
 
 
 _PERIOD_FIELDS = FilingPeriod._meta.concrete_fields
 _PERIOD_NAMES = [f.attname for f in _PERIOD_FIELDS]
 _REGISTRATION_FIELDS = Registration._meta.concrete_fields  # the first is the id
 _REGISTRATION_NAMES = [f.attname for f in _REGISTRATION_FIELDS]
+_ACCOUNT_PERIOD_FIELDS = [*_PERIOD_FIELDS, *_REGISTRATION_FIELDS]
+assert _PERIOD_NAMES[0] == "id"  # noqa: S101 - the rows' first column is the period's id
+_END, _DUE = _PERIOD_NAMES.index("period_end"), _PERIOD_NAMES.index("due_date")
+_TAX_TYPE = len(_PERIOD_FIELDS) + _REGISTRATION_NAMES.index("tax_type_id")
 
 
 def overpaid_periods(*, batch_id: int) -> list[FilingPeriod]:

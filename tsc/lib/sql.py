@@ -24,28 +24,45 @@ def loaded(model, alias: str, names, values, related: dict):
     field name), as `Model.from_db` and setting them leave it, without the per-field descriptors:
     a third of the time (issue 13). When anything listens to the model's pre_init or post_init
     signal, it is made through `from_db` as usual."""
+    return loader(model, alias, names)(values, related)
+
+
+def loader(model, alias: str, names):
+    """`loaded` for many rows of one query: whether a signal listens is asked once."""
+    names = list(names)
     if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
-        instance = model.from_db(alias, list(names), list(values))
-        for name, other in related.items():
-            setattr(instance, name, other)
+
+        def through_from_db(values, related: dict):
+            instance = model.from_db(alias, names, list(values))
+            for name, other in related.items():
+                setattr(instance, name, other)
+            return instance
+
+        return through_from_db
+
+    new, update = model.__new__, dict.update
+
+    def plain(values, related: dict):
+        instance = new(model)
+        update(instance.__dict__, zip(names, values, strict=True))
+        state = ModelState()
+        state.adding, state.db = False, alias
+        state.fields_cache.update(related)
+        instance._state = state
         return instance
-    instance = model.__new__(model)
-    instance.__dict__.update(zip(names, values, strict=True))
-    state = ModelState()
-    state.adding, state.db = False, alias
-    state.fields_cache.update(related)
-    instance._state = state
-    return instance
+
+    return plain
 
 
-def any_of(model, column: str, values) -> tuple[str, list]:
-    """`column` is one of `values`, with its parameters: on PostgreSQL `column = ANY(%s)` with the
-    values as one array, so that the statement is the same text whatever their number and is
+def any_of(model, column: str, ids) -> tuple[str, list]:
+    """`column` is one of the integer `ids`, with its parameters: on PostgreSQL `column =
+    ANY(%s::bigint[])` with the ids as one array, written as text here (psycopg's list dumper
+    looks at every element), so that the statement is the same text whatever their number and is
     prepared once (a long IN list is parsed and planned again on every call); elsewhere an IN list."""
-    values = list(values)
+    ids = [int(i) for i in ids]
     if connections[router.db_for_read(model)].vendor == "postgresql":
-        return f"{column} = ANY(%s)", [values]
-    return f"{column} IN {placeholders(len(values))}", values
+        return f"{column} = ANY(%s::bigint[])", ["{" + ",".join(map(str, ids)) + "}"]
+    return f"{column} IN {placeholders(len(ids))}", ids
 
 
 def table(model) -> str:

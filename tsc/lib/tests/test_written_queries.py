@@ -248,6 +248,8 @@ def test_account_periods_are_the_orms(demo, history):
                         [(r.period.pk, r.period.period_end, r.period.registration.tax_type.sort_order) for r in got],
                         key=key,
                     ) == [(p.pk, p.period_end, p.registration.tax_type.sort_order) for p in expected]
+                    shown = [(-r.period.period_end.toordinal(), r.period.registration.tax_type.sort_order) for r in got]
+                    assert shown == sorted(shown)  # newest first, then in the tax types' order
                     for r in got:
                         assert r.filed == FilingPeriod.objects.filter(pk=r.period.pk).filter(Exists(filed)).exists()
                         assert r.period.registration == Registration.objects.get(periods=r.period)
@@ -255,6 +257,20 @@ def test_account_periods_are_the_orms(demo, history):
                         assert (r.period.due_date, r.period.period_start) == FilingPeriod.objects.values_list(
                             "due_date", "period_start"
                         ).get(pk=r.period.pk)
+
+
+def test_any_of_finds_what_an_in_list_finds(demo):
+    from tsc.lib import sql
+
+    ids = list(FilingPeriod.objects.values_list("pk", flat=True)[:40])
+    for chosen in (ids, ids[:1], [ids[0], 10**12]):
+        where, params = sql.any_of(FilingPeriod, 'p."id"', chosen)
+        got = sql.fetch(FilingPeriod, f'SELECT p."id" FROM {sql.table(FilingPeriod)} p WHERE {where}', params)  # noqa: S608
+        assert sorted(r[0] for r in got) == sorted(
+            FilingPeriod.objects.filter(pk__in=chosen).values_list("pk", flat=True)
+        )
+    if connection.vendor == "postgresql":  # one statement whatever the number of ids: prepared once
+        assert sql.any_of(FilingPeriod, "x", ids)[0] == sql.any_of(FilingPeriod, "x", ids[:1])[0]
 
 
 def test_an_instance_made_by_loaded_is_the_one_from_db(demo):
