@@ -19,7 +19,7 @@ import queue
 import re
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -39,6 +39,7 @@ from tsc.payments import services as payments
 from tsc.payments.bulk_schedule import PaymentItem
 from tsc.taxpayers.models import FilingPeriod
 
+from . import import_parts
 from .import_clients import Clients
 from .import_run import Outcome, acting_for, open_file, store, submission_token
 from .imports import CSV_TAX_TYPES, FIELDS, FILLER, FORM_FIELDS
@@ -84,20 +85,30 @@ PIPELINE_ROWS = 5 * BATCH  # from this many rows (on PostgreSQL) the next batch 
 
 def process_csv(bulk_import: BulkImport) -> None:
     done = set(ImportRecord.objects.filter(bulk_import=bulk_import).values_list("record_number", flat=True))
-    clients = Clients(bulk_import, bulk_import.uploaded_by)  # what is learnt about them, kept
-    if _pipelined(bulk_import):
-        _process_pipelined(bulk_import, _batches(bulk_import, done), clients)
+    if (parts := import_parts.parts_for(bulk_import)) > 1:  # a large file: the clients dealt out to processes
+        rows = [row for row in _rows(bulk_import) if row.number not in done]
+        import_parts.process_in_parts(bulk_import, rows, parts)
         return
-    for rows in _batches(bulk_import, done):
-        checked = _Batch(bulk_import, rows, clients)
+    if _pipelined(bulk_import):
+        clients = Clients(bulk_import, bulk_import.uploaded_by)  # what is learnt about them, kept
+        _process_pipelined(bulk_import, _batches(_rows(bulk_import), done), clients)
+        return
+    file_rows(bulk_import, _rows(bulk_import), done)
+
+
+def file_rows(bulk_import: BulkImport, rows: Iterable[_Row], done: frozenset[int] = frozenset()) -> None:
+    """Check and file `rows` (but those `done`), a batch at a time, in this thread."""
+    clients = Clients(bulk_import, bulk_import.uploaded_by)  # what is learnt about them, kept
+    for batch_rows in _batches(rows, done):
+        checked = _Batch(bulk_import, batch_rows, clients)
         checked.check_rows()
         checked.file()
 
 
-def _batches(bulk_import: BulkImport, done: set[int]) -> Iterator[list[_Row]]:
+def _batches(rows: Iterable[_Row], done: set[int] | frozenset[int]) -> Iterator[list[_Row]]:
     """The rows not yet acknowledged (by an earlier run), BATCH at a time, in file order."""
     batch: list[_Row] = []
-    for row in _rows(bulk_import):
+    for row in rows:
         if row.number in done:
             continue
         batch.append(row)
