@@ -21,7 +21,9 @@ Prints CPU time of this process and the load average too (other benches share th
 BENCH_PROFILE=1 profiles the processing (BENCH_PROFILE_SORT=tottime to sort by own time,
 BENCH_PROFILE_FILTER=<regex> to keep matching lines, BENCH_PROFILE_CALLEES=<regex> for what those
 call); BENCH_DB_TIMES=1 prints the database time by statement, COPY and commit (PostgreSQL);
-BENCH_NO_PIPELINE=1 checks and files with one thread.
+BENCH_NO_PIPELINE=1 checks and files with one thread; TSC_IMPORT_PROCESSES=1 keeps a large import in
+one process (2 by default: tsc/bulk/import_parts.py). Prints the CPU time of the child processes
+and of the whole machine (so the database server's) too.
 
 Measured 12/01/2026 on the 2-core development machine (docs/bench-results.md, "File Import"):
 before, ~39 records/s on SQLite and ~13/s on PostgreSQL; first round (batch filing) 2,116/s on
@@ -224,6 +226,23 @@ class DatabaseTimes:
             print(f"  {seconds:7.3f} s {self.counts[key]:6,}x  {key}")
 
 
+def children_cpu() -> float:
+    """CPU seconds of this process's finished children (an import's other parts)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def machine_cpu() -> float:
+    """CPU seconds the whole machine has been busy (every core, every process), from /proc/stat: the
+    PostgreSQL server's backends end with their connections, so they are counted this way."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq = (int(x) for x in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
 def main(n: int) -> None:
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
@@ -246,6 +265,7 @@ def main(n: int) -> None:
         import_csv.PIPELINE_ROWS = n + 1
     if batch := os.environ.get("BENCH_BATCH"):  # rows a batch (1,000 by default)
         import_csv.BATCH = int(batch)
+    children_started, machine_started = children_cpu(), machine_cpu()
     started, cpu_started = time.perf_counter(), time.process_time()
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
@@ -260,6 +280,7 @@ def main(n: int) -> None:
     else:
         done = imports.import_process(str(bulk_import.token))
     processed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    children, machine = children_cpu() - children_started, machine_cpu() - machine_started
     assert done.accepted_count == n, (done.accepted_count, list(imports.acknowledgement_rows(done))[:3])
     total = received + processed
     rate = n / total
@@ -268,6 +289,9 @@ def main(n: int) -> None:
     print(f"received (sealed):  {received:.2f} s")
     print(f"processed:          {processed:.2f} s  ({n / processed:,.0f} records/s)")
     print(f"  of which CPU here:  {cpu:.2f} s (the rest: waiting for the database, or for a busy machine)")
+    if children:
+        print(f"  CPU of the child processes (the other parts): {children:.2f} s")
+    print(f"  CPU of the whole machine meanwhile: {machine:.2f} s (the rest: the database server, other work)")
     print(f"end to end:         {total:.2f} s  ({rate:,.0f} records/s) on {connection.vendor}")
     print(f"load average:       {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"peak RSS:           {peak_rss_mb():,.0f} MB (before the import: {rss_before:,.0f} MB)")
