@@ -457,25 +457,17 @@ class _Reader:
     # -- the file, record by record
 
     def run(self, stream: BinaryIO | TextIO) -> Iterator[Parsed | Problem]:
-        n = 0
-        after_f = 0
-        for line in _lines(stream):
-            n += 1
-            if self.f_number:
-                after_f += 1
-                continue
-            problems: list[Problem] = []
-            parsed = self.record(n, line, problems)
-            yield from problems
-            if parsed is not None and not problems:
-                yield parsed
-        yield from self.finish(n, after_f)
+        return self._run(_lines(stream))
 
     def run_with_runs(self, stream: BinaryIO | TextIO) -> Iterator[Parsed | Problem | Run]:
-        """`run`, but plain runs of right B records come as one `Run` each (see `read_runs`)."""
+        return self._run(_lines(stream, runs=True))
+
+    def _run(self, items) -> Iterator[Parsed | Problem | Run]:
+        """Every record of the file, checked, then what the file as a whole lacks. From
+        `run_with_runs`, plain runs of right B records come as one `Run` each (see `read_runs`)."""
         n = 0
         after_f = 0
-        for item in _lines(stream, runs=True):
+        for item in items:
             if type(item) is _BRun:
                 found = self.b_run(n, item)
                 if found is not None:
