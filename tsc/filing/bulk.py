@@ -60,29 +60,7 @@ def record_rows(numbered: Iterable[tuple[int, InformationReturn]]) -> list[list]
     """The rows of the records as stored (columns of _COLUMNS), but for the return's id (None) and
     with the TIN still in clear (`insert_rows` fills in both): plain strings and numbers, cheap to
     send to another process."""
-    # The amounts go as JSON text on both engines: COPY hands text to a jsonb column as it would
-    # for any other type, and building the text here is cheaper than a JSON encoder per row.
-    amounts = _amounts_json
-    return [
-        [
-            None,
-            number,
-            rec.form,
-            rec.payee_tin,
-            rec.payee_tin[-4:],  # checked: 9 ASCII digits
-            rec.tin_type,
-            rec.payee_name,
-            rec.payee_address,
-            rec.payee_city,
-            rec.payee_state,
-            rec.payee_zip,
-            rec.account_number,
-            amounts(rec.amounts) if rec.amounts else "{}",
-            str(rec.total_paid),
-            str(rec.state_tax_withheld),
-        ]
-        for number, rec in numbered
-    ]
+    return [[None, number, *_record_values(rec)] for number, rec in numbered]
 
 
 _TIN = _COLUMNS.index("payee_tin")
@@ -193,11 +171,13 @@ def _run_values(run: Run) -> tuple[Iterable[str], ...]:
 
 
 def _record_values(rec: InformationReturn) -> tuple[str, ...]:
-    """The values of _VALUES for one record, as `record_rows` makes them."""
+    """The values of _VALUES for one record: plain strings, the TIN in clear. The amounts go as
+    JSON text on both engines: COPY hands text to a jsonb column as it would for any other type,
+    and building the text here is cheaper than a JSON encoder per row."""
     return (
         rec.form,
         rec.payee_tin,
-        rec.payee_tin[-4:],
+        rec.payee_tin[-4:],  # checked: 9 ASCII digits
         rec.tin_type,
         rec.payee_name,
         rec.payee_address,
