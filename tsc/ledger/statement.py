@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 from tsc.filing.computations import months_late
 
@@ -35,9 +36,9 @@ def interest_on(tax: Decimal, due: date, paid: date) -> Decimal:
     return cents(tax * RATE * months_late(due, paid))
 
 
-@dataclass(frozen=True)
-class Entry:
-    """What the statement needs of a ledger entry (tsc.ledger.models.LedgerEntry)."""
+class Entry(NamedTuple):
+    """What the statement needs of a ledger entry (tsc.ledger.models.LedgerEntry). A named tuple:
+    made some 100 times a page, a third of a frozen dataclass's time (issue 13)."""
 
     kind: str
     amount: Decimal
