@@ -15,7 +15,6 @@ The rules (docs/adr/0007-the-ledger.md):
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
 from typing import NamedTuple
 
 from tsc.filing.computations import months_late
@@ -46,8 +45,11 @@ class Entry(NamedTuple):
     payment_id: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Statement:
+    """What `statement` works out; nothing changes it after (View Account Period Details reads
+    its amounts some 250 times a page)."""
+
     due_date: date
     as_of: date
     tax: Decimal = ZERO  # tax assessed (net of credits the returns reported)
@@ -61,21 +63,9 @@ class Statement:
     penalty_unpaid: Decimal = ZERO
     penalty_paid: Decimal = ZERO
     applied: list = field(default_factory=list)  # (date, amount, to interest, to tax, to penalty)
-
-    # Worked out once, when first read: `statement` fills the fields in, and nothing changes them
-    # after it returns (View Account Period Details reads these some 250 times a page).
-    @cached_property
-    def balance(self) -> Decimal:
-        """Balance due (negative: a credit the taxpayer is owed)."""
-        return self.tax + self.penalty + self.interest - self.payments + self.refunded
-
-    @cached_property
-    def balance_due(self) -> Decimal:
-        return max(self.balance, ZERO)
-
-    @cached_property
-    def credit(self) -> Decimal:
-        return max(-self.balance, ZERO)
+    balance: Decimal = ZERO  # balance due (negative: a credit the taxpayer is owed)
+    balance_due: Decimal = ZERO  # the balance, or zero when it is a credit
+    credit: Decimal = ZERO  # the credit, or zero when a balance is due
 
 
 CREDIT_KINDS = frozenset(("payment", "transfer_in"))
@@ -113,36 +103,41 @@ def statement(entries: list[Entry], *, due_date: date, as_of: date) -> Statement
         # "returned" entries only cancel their payment (above).
     if len(credits) > 1:
         credits.sort(key=_day)
-    s = Statement(
-        due_date=due_date, as_of=as_of, tax=tax, penalty=penalty, waived=waived, payments=payments, refunded=refunded
-    )
-    _apply(s, credits)
-    return s
-
-
-def _apply(s: Statement, credits: list[tuple[date, Decimal]]) -> None:
-    due = s.due_date
-    penalty = s.penalty
-    unpaid_tax = max(s.tax, ZERO)
+    # The credits pay interest first, then tax, then penalty, in date order.
+    unpaid_tax = max(tax, ZERO)
     interest_fixed = ZERO  # interest on tax already paid: it stopped growing when paid
     interest_paid = ZERO
     penalty_paid = ZERO
-    applied = s.applied
+    applied = []
     for day, amount in credits:
-        owed_interest = interest_fixed + interest_on(unpaid_tax, due, day) - interest_paid
+        owed_interest = interest_fixed + interest_on(unpaid_tax, due_date, day) - interest_paid
         to_interest = min(amount, max(owed_interest, ZERO))
         interest_paid += to_interest
         to_tax = min(amount - to_interest, unpaid_tax)
         if to_tax:
             # The part of the tax paid today bears interest up to today, and no further.
-            interest_fixed += interest_on(unpaid_tax, due, day) - interest_on(unpaid_tax - to_tax, due, day)
+            interest_fixed += interest_on(unpaid_tax, due_date, day) - interest_on(unpaid_tax - to_tax, due_date, day)
             unpaid_tax -= to_tax
         to_penalty = min(amount - to_interest - to_tax, max(penalty - penalty_paid, ZERO))
         penalty_paid += to_penalty
         applied.append((day, amount, to_interest, to_tax, to_penalty))
-    interest = interest_fixed + interest_on(unpaid_tax, due, s.as_of)
-    s.interest = max(interest, interest_paid)
-    s.tax_unpaid = unpaid_tax
-    s.interest_unpaid = s.interest - interest_paid
-    s.penalty_paid = penalty_paid
-    s.penalty_unpaid = max(penalty - penalty_paid, ZERO)
+    interest = max(interest_fixed + interest_on(unpaid_tax, due_date, as_of), interest_paid)
+    balance = tax + penalty + interest - payments + refunded
+    return Statement(
+        due_date,
+        as_of,
+        tax,
+        penalty,
+        waived,
+        interest,
+        payments,
+        refunded,
+        unpaid_tax,
+        interest - interest_paid,
+        max(penalty - penalty_paid, ZERO),
+        penalty_paid,
+        applied,
+        balance,
+        max(balance, ZERO),
+        max(-balance, ZERO),
+    )
