@@ -37,10 +37,14 @@ PostgreSQL (load 0.8-3.5), 2,855/s with lz4 for the lines (load 0.8), peak RSS 1
 (look-ups with one array parameter and by the partial unique indexes, a second thread checking
 while one files, lighter returns and payments), back to back with the morning's code at load
 average 3-5: PostgreSQL 2,727 -> 3,090/s and 1,989 -> 2,230/s (CPU 7.9-8.1 -> 6.8-7.5 s), up to
-4,234/s at load 2.9; SQLite 4,425 -> 5,197/s. The target is NOT met: the database alone needs
-about 6 s for 50,000 rows here (the deferred foreign key checks at each commit 2.7 s, the COPY of
-2.7 KB of jsonb lines a return about 2 s, the audit and acknowledgement rows about 1 s), and
-Python about 130 us a row (docs/bench-results.md, "File Import").
+4,234/s at load 2.9; SQLite 4,425 -> 5,197/s. Fourth round (foreign key constraints only where
+they hold money, ADR 0013; a return's lines as its layout's key and the amounts; the clients dealt
+out to two processes), back to back with the code before at load average 1-3: PostgreSQL
+4,226-5,216 -> 8,947-9,399/s when nothing else runs (5,676-6,967/s with other work on the cores),
+the database's time (one process) 5.9 -> 3.7 s; SQLite 4,951 -> 5,571/s. The target is NOT met:
+the import now keeps both cores busy (Python about 135 us a row across the two processes, the
+server about 58 us), a ceiling of about 10,400/s here; 20,000/s would need Python near 42 us a row
+(docs/bench-results.md, "File Import", fourth round).
 """
 
 import base64
