@@ -148,12 +148,20 @@ class Payment(BankAccountFields):
         indexes = [
             # The payment lists read a business's payments from the index alone on PostgreSQL
             # (issue 13): by period (searched by period end: the business's periods one by one,
-            # however the planner guesses the business's size), status, requested date and date
-            # made.
+            # however the planner guesses the business's size), status, and what a list shows of
+            # each (the rows of a page were read from the table one by one: 0.9 -> 0.45 ms).
             models.Index(
                 fields=["business", "period", "status"],
-                include=["requested_date", "tax_type", "made_on"],
-                name="payment_list_idx",
+                include=[
+                    "requested_date",
+                    "tax_type",
+                    "made_on",
+                    "id",
+                    "confirmation_number",
+                    "return_reason",
+                    "amount",
+                ],
+                name="payment_list_rows_idx",
             )
         ]
         constraints = [
