@@ -7,8 +7,9 @@ database neither parses nor compresses.
 `TaxReturn.lines` reads and writes through here and gives every reader the same list of dicts as
 before. Lines that fit no layout (none, or another shape) stay whole in `TaxReturn.full_lines`.
 A layout is stored with the first return that uses it, in the same transaction (an insert that
-does nothing when it is there); it is never changed or deleted, so its key may be remembered by
-any process for good.
+does nothing when it is there): by `TaxReturn.save` and by the batch (tsc/filing/batch.py); not
+by `bulk_create`, which nothing uses for returns with lines. It is never changed or deleted, so
+its key may be remembered by any process for good.
 """
 
 from .lines import compacted, layout_key, lines_of
@@ -70,7 +71,9 @@ def layouts_store(layouts: dict[str, tuple]) -> None:
 
     for key, entries in layouts.items():
         remember(key, entries)
+    # In the keys' order: two transactions storing the same new layouts (two parts of an import)
+    # wait for each other's rows in the same order, never in a circle.
     LineLayout.objects.bulk_create(
-        [LineLayout(key=key, lines=[list(e) for e in entries]) for key, entries in layouts.items()],
+        [LineLayout(key=key, lines=[list(e) for e in entries]) for key, entries in sorted(layouts.items())],
         ignore_conflicts=True,
     )
