@@ -80,6 +80,9 @@ def _reset_sequences(cursor, models) -> None:
         cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), ({top}))", [f'"{table}"'])
 
 
+_TAX_DUE = 5  # where the tax due is in a template's values (build's `tmpl`)
+
+
 def _returns_columns():
     return [
         "id",
@@ -90,7 +93,9 @@ def _returns_columns():
         "status",
         "amends_id",
         "data",
-        "lines",
+        "lines",  # full_lines: empty when the lines are stored as their layout's key and amounts
+        "line_layout",
+        "line_amounts",
         "tax_due",
         "credit",
         "penalty",
@@ -259,7 +264,9 @@ def build(scale: float = 1.0, *, log=print) -> dict:
         code: (
             t.form,
             json.dumps(t.data),
-            json.dumps(t.lines),
+            json.dumps(t.full_lines),
+            t.line_layout,
+            t.line_amounts,
             t.tax_due,
             t.credit,
             t.penalty,
@@ -356,7 +363,7 @@ def build(scale: float = 1.0, *, log=print) -> dict:
 
         with Copier(cur, TaxReturn, ret_cols) as c:
             for rid, bid, code, pid, _due, filed_on in population_returns():
-                form, data, lines, tax_due, credit, penalty, interest, amount_due = tmpl[code]
+                form, data, lines, layout, amounts, tax_due, credit, penalty, interest, amount_due = tmpl[code]
                 at = _at(filed_on)
                 c.row(
                     rid,
@@ -368,6 +375,8 @@ def build(scale: float = 1.0, *, log=print) -> dict:
                     None,
                     data,
                     lines,
+                    layout,
+                    amounts,
                     tax_due,
                     credit,
                     penalty,
@@ -390,7 +399,20 @@ def build(scale: float = 1.0, *, log=print) -> dict:
         with Copier(cur, LedgerEntry, LEDGER_COLUMNS) as c:
             for rid, bid, code, pid, due, _filed_on in population_returns():
                 c.row(
-                    eid, bid, tax_types[code].pk, pid, "tax", tmpl[code][3], due, now, rid, None, None, None, "", None
+                    eid,
+                    bid,
+                    tax_types[code].pk,
+                    pid,
+                    "tax",
+                    tmpl[code][_TAX_DUE],
+                    due,
+                    now,
+                    rid,
+                    None,
+                    None,
+                    None,
+                    "",
+                    None,
                 )
                 eid += 1
         log(f"  ledger entries: {c.count:,}  ({time.perf_counter() - started:.0f} s)")
@@ -399,7 +421,7 @@ def build(scale: float = 1.0, *, log=print) -> dict:
         with Copier(cur, Payment, PAYMENT_COLUMNS) as c:
             for bi, bid in enumerate(b_ids):
                 for ri, (code, _, periods) in enumerate(shape):
-                    amount = tmpl[code][3]
+                    amount = tmpl[code][_TAX_DUE]
                     for pi, (_, _, due) in enumerate(periods):
                         if (code, pi) not in paid_slots:
                             continue
@@ -506,7 +528,9 @@ def _demo_history(cur, nutmeg, filepay, templates, tax_types, ids, cipher, rng, 
                 "filed",
                 amends,
                 json.dumps(t.data),
-                json.dumps(t.lines),
+                json.dumps(t.full_lines),
+                t.line_layout,
+                t.line_amounts,
                 t.tax_due,
                 t.credit,
                 t.penalty,
