@@ -160,6 +160,7 @@ class Payment(BankAccountFields):
                     "confirmation_number",
                     "return_reason",
                     "amount",
+                    "created_at",
                 ],
                 name="payment_list_rows_idx",
             )

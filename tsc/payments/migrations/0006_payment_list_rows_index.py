@@ -21,6 +21,7 @@ class Migration(migrations.Migration):
                     "confirmation_number",
                     "return_reason",
                     "amount",
+                    "created_at",
                 ),
                 name="payment_list_rows_idx",
             ),
