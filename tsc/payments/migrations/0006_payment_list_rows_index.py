@@ -12,9 +12,8 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="payment",
             index=models.Index(
-                fields=["business", "period", "status"],
+                fields=["business", "period", "status", "requested_date"],
                 include=(
-                    "requested_date",
                     "tax_type",
                     "made_on",
                     "id",
