@@ -8,8 +8,6 @@ from decimal import Decimal as D
 import pytest
 import time_machine
 
-from tsc.accounts.acting import Acting
-from tsc.accounts.models import Login
 from tsc.audit.models import AuditEvent
 from tsc.bulk import imports
 from tsc.bulk.models import ImportStatus
@@ -18,18 +16,13 @@ from tsc.filing.services import return_submit
 from tsc.ledger.models import Assessment
 from tsc.payments.models import Payment
 
-from .test_imports import BAKERY, FIRM, NUTMEG, by_record, csv_file, receive, st, wh
+from .test_imports import BAKERY, NUTMEG, by_record, csv_file, receive, st, wh
 
 
 @pytest.fixture(autouse=True)
 def _today():
     with time_machine.travel("2026-01-20 12:00:00-05:00", tick=False):
         yield
-
-
-@pytest.fixture
-def ctx(demo):
-    return Acting.for_login(Login.objects.get(business__registration_number=FIRM, user_id="prep1"))
 
 
 @pytest.fixture

@@ -13,15 +13,13 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 
-from tsc.accounts.acting import Acting
-from tsc.accounts.models import Login
 from tsc.bulk import import_csv, imports
 from tsc.bulk.models import ImportRecord, ImportStatus
 from tsc.filing.models import ReturnStatus, TaxReturn
 from tsc.payments.models import Payment
 
 from .test_import_batches import ct941_row
-from .test_imports import BAKERY, COLUMNS, FIRM, NUTMEG, by_record, csv_file, st
+from .test_imports import BAKERY, COLUMNS, NUTMEG, by_record, csv_file, st
 
 # The checking thread sees only what is committed; serialized like the other such tests of the suite.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -45,11 +43,6 @@ ROWS = [
 def _today():
     with time_machine.travel("2026-01-20 12:00:00-05:00", tick=False):
         yield
-
-
-@pytest.fixture
-def ctx(demo):
-    return Acting.for_login(Login.objects.get(business__registration_number=FIRM, user_id="prep1"))
 
 
 @pytest.fixture

@@ -10,15 +10,13 @@ import time_machine
 from django.db import connection
 from django.db.models import ProtectedError
 
-from tsc.accounts.acting import Acting
-from tsc.accounts.models import Login
 from tsc.audit.models import AuditEvent
 from tsc.bulk import imports
 from tsc.bulk.models import BulkImport, ImportRecord
 from tsc.filing.models import LineLayout, TaxReturn
 from tsc.taxpayers.models import Business
 
-from .test_imports import BAKERY, COLUMNS, FIRM, NUTMEG, csv_file, receive, st, wh
+from .test_imports import BAKERY, COLUMNS, NUTMEG, csv_file, receive, st, wh
 
 UNCONSTRAINED = {
     TaxReturn: ("business", "tax_type", "created_by", "filed_by"),
@@ -32,11 +30,6 @@ CONSTRAINED = {TaxReturn: ("period", "amends"), ImportRecord: ("tax_return", "pa
 def _today():
     with time_machine.travel("2026-01-20 12:00:00-05:00", tick=False):
         yield
-
-
-@pytest.fixture
-def ctx(demo):
-    return Acting.for_login(Login.objects.get(business__registration_number=FIRM, user_id="prep1"))
 
 
 def foreign_keys(model) -> set[str]:

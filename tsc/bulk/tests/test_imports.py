@@ -51,16 +51,6 @@ def _today():
 
 
 @pytest.fixture
-def prep(demo):
-    return Login.objects.get(business__registration_number=FIRM, user_id="prep1")
-
-
-@pytest.fixture
-def ctx(prep):
-    return Acting.for_login(prep)
-
-
-@pytest.fixture
 def layout(ctx):
     return imports.layout_save(ctx=ctx, name="Season", columns=COLUMNS, header_row=True)
 
