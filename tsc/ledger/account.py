@@ -18,7 +18,7 @@ from tsc.lib import sql
 from tsc.taxpayers.models import FilingPeriod, Registration
 
 from .models import EntryKind, LedgerEntry
-from .statement import Entry, Statement, statement
+from .statement import CREDIT_KINDS, Entry, Statement, statement
 
 # Bills for periods that ended before 2003 are paid by check, by mail (seed).
 ONLINE_PAYMENT_FROM = date(2003, 1, 1)
@@ -34,9 +34,6 @@ def _entries_by_period(period_ids) -> dict[int, list[Entry]]:
     for period_id, kind, amount, effective_date, payment_id in rows:
         found[period_id].append(Entry(kind, amount, effective_date, payment_id))
     return found
-
-
-CREDITS = (EntryKind.PAYMENT, EntryKind.TRANSFER_IN)
 
 
 def _summed_entries_by_period(period_ids) -> dict[int, list[Entry]]:
@@ -59,7 +56,7 @@ def _summed_entries_by_period(period_ids) -> dict[int, list[Entry]]:
     others: dict[tuple[int, str], tuple[Decimal, date]] = {}
     returned = set()
     for period_id, kind, day, amount in sql.fetch(LedgerEntry, _summed_entries_sql(where), params, _SUMMED_FIELDS):
-        if kind in CREDITS:
+        if kind in CREDIT_KINDS:
             key = (period_id, day)
             credits[key] = credits[key] + amount if key in credits else amount
         elif kind == EntryKind.PAYMENT_RETURNED:

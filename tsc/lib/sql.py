@@ -18,17 +18,13 @@ def placeholders(count: int) -> str:
     return "(" + ", ".join(["%s"] * count) + ")"
 
 
-def loaded(model, alias: str, names, values, related: dict):
-    """An instance of `model` for a row read from `alias`: `values` for the fields `names` (every
-    concrete field, by attribute name) and the `related` objects already in hand (foreign keys by
-    field name), as `Model.from_db` and setting them leave it, without the per-field descriptors:
-    a third of the time (issue 13). When anything listens to the model's pre_init or post_init
-    signal, it is made through `from_db` as usual."""
-    return loader(model, alias, names)(values, related)
-
-
 def loader(model, alias: str, names):
-    """`loaded` for many rows of one query: whether a signal listens is asked once."""
+    """A function making an instance of `model` for a row read from `alias`, from its `values`
+    for the fields `names` (every concrete field, by attribute name) and the `related` objects
+    already in hand (foreign keys by field name), as `Model.from_db` and setting them leave it,
+    without the per-field descriptors: a third of the time (issue 13). When anything listens to
+    the model's pre_init or post_init signal (asked once, for all the rows of a query), it makes
+    them through `from_db` as usual."""
     names = list(names)
     if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
 

@@ -273,7 +273,7 @@ def test_any_of_finds_what_an_in_list_finds(demo):
         assert sql.any_of(FilingPeriod, "x", ids)[0] == sql.any_of(FilingPeriod, "x", ids[:1])[0]
 
 
-def test_an_instance_made_by_loaded_is_the_one_from_db(demo):
+def test_an_instance_made_by_loader_is_the_one_from_db(demo):
     from django.db.models import signals
 
     from tsc.lib import sql
@@ -281,7 +281,7 @@ def test_an_instance_made_by_loaded_is_the_one_from_db(demo):
     period = FilingPeriod.objects.select_related("registration").first()
     names = [f.attname for f in FilingPeriod._meta.concrete_fields]
     values = [getattr(period, n) for n in names]
-    made = sql.loaded(FilingPeriod, "default", names, values, {"registration": period.registration})
+    made = sql.loader(FilingPeriod, "default", names)(values, {"registration": period.registration})
     with CaptureQueriesContext(connection) as queries:
         assert made == period and made.registration is period.registration
         assert {n: getattr(made, n) for n in names} == {n: getattr(period, n) for n in names}
@@ -295,7 +295,7 @@ def test_an_instance_made_by_loaded_is_the_one_from_db(demo):
 
     signals.post_init.connect(listener, sender=FilingPeriod)
     try:
-        heard = sql.loaded(FilingPeriod, "default", names, values, {"registration": period.registration})
+        heard = sql.loader(FilingPeriod, "default", names)(values, {"registration": period.registration})
         assert heard == period and heard.registration is period.registration
     finally:
         signals.post_init.disconnect(listener, sender=FilingPeriod)
