@@ -227,6 +227,9 @@ class _Batch:
 
     def __init__(self, bulk_import: BulkImport, rows: list[_Row], clients: Clients):
         self.bulk_import, self.rows, self.login, self.known = bulk_import, rows, bulk_import.uploaded_by, clients
+        # The import's first run (tsc/bulk/import_run.py): no token of it used yet, none looked up. A
+        # concurrent run that used one meets the unique token at insert and goes the per-return way.
+        self.first_run = getattr(bulk_import, "first_run", False)
         self.clients = clients.in_force({r.get("registration_number") for r in rows})
         self.registrations, self.banks = clients.registrations, clients.banks
         wanted = {
@@ -236,12 +239,10 @@ class _Batch:
             and (registration := self.registrations.get((a.client_id, r.get("tax_type").upper())))
             and (end := _date(r.get("period_end")))
         }
-        self.periods = {
-            (p.registration_id, p.period_end): p
-            for p in FilingPeriod.objects.filter(
-                any_of("registration_id", {pk for pk, _ in wanted}), any_of("period_end", {end for _, end in wanted})
-            ).order_by()
-        }
+        periods = FilingPeriod.objects.filter(
+            any_of("registration_id", {pk for pk, _ in wanted}), any_of("period_end", {end for _, end in wanted})
+        )
+        self.periods = {(p.registration_id, p.period_end): p for p in batch.instances(periods.order_by())}
         self.date_problems: dict[date, str | None] = {}
         self.pending: list[_Pending] = []
 
@@ -256,7 +257,8 @@ class _Batch:
         self.items = [
             ReturnItem(p.period, p.values, self.token(p, "return"), described[id(p.ctx)]) for p in self.pending
         ]
-        batch.returns_found(self.items)  # the tokens' returns: only ever filed by this import
+        if not self.first_run:  # the tokens' returns: only ever filed by this import, in an earlier run
+            batch.returns_found(self.items)
         batch.prepare(self.items, filed_on=filing.today())
 
     def file(self) -> None:
@@ -352,7 +354,8 @@ class _Batch:
             PaymentItem(p.ctx, p.period, p.payment[0], p.payment[1], self.token(p, "payment"), p.outcome.tax_return)
             for p in paying
         ]
-        for pending, item in zip(paying, bulk_schedule.payments_schedule(items), strict=True):
+        scheduled = bulk_schedule.payments_schedule(items, new_tokens=self.first_run)
+        for pending, item in zip(paying, scheduled, strict=True):
             if item.fallback:
                 with acting_for(pending.ctx):
                     try:

@@ -76,7 +76,8 @@ def process_in_parts(bulk_import: "BulkImport", rows: list, parts: int) -> None:
 
 
 def _start(bulk_import: "BulkImport", rows: list) -> subprocess.Popen:
-    payload = pickle.dumps((bulk_import.pk, [(r.number, r.cells, r.problem) for r in rows]))
+    first_run = getattr(bulk_import, "first_run", False)
+    payload = pickle.dumps((bulk_import.pk, first_run, [(r.number, r.cells, r.problem) for r in rows]))
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE") or settings.SETTINGS_MODULE,
         "TSC_IMPORT_DATABASE_NAME": connection.settings_dict["NAME"],  # this one's (a test database too)
@@ -101,7 +102,7 @@ def main() -> None:
     """A child: read the import's id and its rows from stdin, then file them."""
     import django
 
-    pk, rows = pickle.load(sys.stdin.buffer)  # noqa: S301 - written by the parent process
+    pk, first_run, rows = pickle.load(sys.stdin.buffer)  # noqa: S301 - written by the parent process
     django.setup()
     if name := os.environ.get("TSC_IMPORT_DATABASE_NAME"):
         settings.DATABASES["default"]["NAME"] = name
@@ -112,6 +113,7 @@ def main() -> None:
 
     try:
         bulk_import = BulkImport.objects.select_related("bulk_filer__firm", "uploaded_by").get(pk=pk)
+        bulk_import.first_run = first_run  # the parent's run is this import's first (import_run)
         file_rows(bulk_import, [_Row(number, cells, problem) for number, cells, problem in rows])
     finally:
         child_connection.close()

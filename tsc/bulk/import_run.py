@@ -101,7 +101,12 @@ def import_process(token: str) -> BulkImport:
     bulk_import = BulkImport.objects.select_related("bulk_filer__firm", "uploaded_by").get(token=token)
     if bulk_import.finished:
         return bulk_import
-    BulkImport.objects.filter(pk=bulk_import.pk).update(status=ImportStatus.PROCESSING)
+    # The run that moves it from received to processing is its first: no earlier run filed anything
+    # with its tokens, so its batches need not look them up (`first_run`). One run only can win.
+    processing = BulkImport.objects.filter(pk=bulk_import.pk)
+    bulk_import.first_run = processing.filter(status=ImportStatus.RECEIVED).update(status=ImportStatus.PROCESSING) == 1
+    if not bulk_import.first_run:
+        processing.update(status=ImportStatus.PROCESSING)
     try:
         if bulk_import.kind == ImportKind.CSV:
             from .import_csv import process_csv

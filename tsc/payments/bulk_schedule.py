@@ -48,10 +48,12 @@ class PaymentItem:
     fallback: bool = False
 
 
-def payments_schedule(items: list[PaymentItem]) -> list[PaymentItem]:
+def payments_schedule(items: list[PaymentItem], *, new_tokens: bool = False) -> list[PaymentItem]:
     """Schedule the items' payments in one transaction; returns the items, each with its
-    `payment`, its `problem` or `fallback` set. Call outside any transaction."""
-    existing = _scheduled([i.submission_token for i in items])
+    `payment`, its `problem` or `fallback` set. Call outside any transaction. `new_tokens`: the
+    caller knows no token was used before (a File Import's first run), none is looked up; one used
+    meanwhile fails the insert and every item goes to `payment_schedule`, which finds it."""
+    existing = {} if new_tokens else _scheduled([i.submission_token for i in items])
     on_file = {
         (b.business_id, b.tax_type_id): b
         for b in BankAccount.objects.filter(

@@ -107,6 +107,64 @@ def test_a_crash_after_the_batch_was_filed_then_a_rerun_files_nothing_twice(
     assert ack[2]["payment_confirmation_number"] == Payment.objects.get().confirmation_number
 
 
+def _token_look_ups(queries) -> int:
+    """Returns and payments read whole by their tokens (not SQLite's ids read back after an insert)."""
+    whole = ('SELECT "filing_taxreturn"."id", ', 'SELECT "payments_payment"."id", ')
+    by_token = ('"submission_token" IN', '"submission_token" = ANY')
+    return sum(q["sql"].startswith(whole) and any(t in q["sql"] for t in by_token) for q in queries)
+
+
+def test_the_first_run_looks_up_no_tokens_and_a_rerun_does(
+    demo, ctx, layout, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tsc.bulk import import_csv
+
+    with django_capture_on_commit_callbacks(execute=False):
+        found = imports.import_receive(ctx=ctx, file=csv_file(ROWS), kind="csv", layout=layout)
+    real_store, stores = import_csv.store, []
+
+    def crash_after_the_first_batch(bulk_import, outcomes, **kwargs):
+        if stores:
+            raise RuntimeError("the worker died")
+        stores.append(1)
+        real_store(bulk_import, outcomes, **kwargs)
+
+    monkeypatch.setattr(import_csv, "BATCH", 2)
+    monkeypatch.setattr(import_csv, "store", crash_after_the_first_batch)
+    with CaptureQueriesContext(connection) as first, pytest.raises(RuntimeError):
+        imports.import_process(str(found.token))
+    assert _token_look_ups(first) == 0  # received → processing: nothing of it filed before
+    monkeypatch.setattr(import_csv, "store", real_store)
+    with CaptureQueriesContext(connection) as rerun:
+        done = imports.import_process(str(found.token))
+    assert _token_look_ups(rerun) >= 1  # the second batch's return and payment tokens were used
+    assert done.accepted_count == 4 and TaxReturn.objects.filter(status=ReturnStatus.FILED).count() == 4
+    assert Payment.objects.count() == 1
+
+
+def test_a_token_used_before_the_first_run_is_found_not_filed_twice(
+    demo, ctx, layout, django_capture_on_commit_callbacks
+):
+    from tsc.bulk.import_run import submission_token
+
+    with django_capture_on_commit_callbacks(execute=False):
+        found = imports.import_receive(ctx=ctx, file=csv_file(ROWS), kind="csv", layout=layout)
+    # As if a second run had filed record 3 at the same moment (both took it for their first).
+    period = demo.nutmeg.registrations.get(tax_type__code="ST").periods.get(period_end=date(2025, 11, 30))
+    meanwhile = return_submit(
+        actor=demo.admin, period=period, values={}, submission_token=submission_token(found, "return:3")
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        done = imports.import_process(str(found.token))
+    ack = by_record(done)
+    assert done.accepted_count == 4, ack
+    assert ack[3]["confirmation_number"] == meanwhile.confirmation_number
+    assert TaxReturn.objects.filter(status=ReturnStatus.FILED).count() == 4 and Payment.objects.count() == 1
+
+
 def test_the_ct941_credit_is_carried_to_the_next_quarter_in_the_same_file(
     demo, ctx, layout, django_capture_on_commit_callbacks
 ):

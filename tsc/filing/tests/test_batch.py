@@ -255,3 +255,34 @@ def test_the_returns_handed_back_are_the_rows_as_read_from_the_database(demo, li
         assert {name: getattr(r, name) for name in values} == values
         assert r.get_deferred_fields() == deferred and not r._state.adding and r._state.db == "default"
         assert r.lines == read.lines and r.data == read.data  # loaded when read
+
+
+def test_any_of_an_array_written_as_text_finds_each_value_as_written(demo):
+    """On PostgreSQL the values go as the text of an array cast to the column's type
+    (`_array_text`): strings whatever they hold (quotes, commas, braces, backslashes, blanks, the
+    word NULL), UUIDs, dates and ids are each found as themselves."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tsc.filing.batch import _array_text, any_of
+    from tsc.taxpayers.models import Business, FilingPeriod
+
+    names = ['a "quoted", {braced} name', "back\\slash\\", "", "NULL", " spaced ", "plain"]
+    for i, name in enumerate(names):
+        Business.objects.create(registration_number=f"99{i:05d}-000", legal_name=name)
+    wanted = names[:5]
+    with CaptureQueriesContext(connection) as queries:
+        found = set(Business.objects.filter(any_of("legal_name", wanted)).values_list("legal_name", flat=True))
+    assert found == set(wanted)
+    if connection.vendor == "postgresql":
+        assert "::varchar(120)[]" in queries[0]["sql"]
+    periods = list(FilingPeriod.objects.order_by("pk")[:40])
+    ends = {p.period_end for p in periods[:3]}
+    assert set(FilingPeriod.objects.filter(any_of("period_end", ends)).values_list("period_end", flat=True)) == ends
+    ids = [p.pk for p in periods[::7]]
+    assert sorted(FilingPeriod.objects.filter(any_of("pk", ids)).values_list("pk", flat=True)) == ids
+    filed = return_submit(actor=demo.admin, period=periods[0], values={}, submission_token=uuid.uuid4())
+    tokens = [filed.submission_token, uuid.uuid4()]
+    assert list(TaxReturn.objects.filter(any_of("submission_token", tokens))) == [filed]
+    assert all(_array_text(v) is not None for v in (names, ids, tokens, list(ends)))
+    assert _array_text([1, "1"]) is None and _array_text([D("1.5")]) is None  # mixed or other types: psycopg's
