@@ -106,11 +106,26 @@ class KeyedList:
     data page's time (issue 13).
 
     `source` is the FROM and WHERE of the rows (with `params`); `columns` are (SQL, name, model
-    field or None) of what each row shows, handed back as dicts by name. `empty` lists nothing
+    field or None) of what each row shows, handed back as dicts by name. `rows_source`, when
+    given, is the same rows with the same parameters, written for reading a page's few of them
+    (a join may suit them where counting them all is cheaper without). `empty` lists nothing
     without asking the database."""
 
-    def __init__(self, model, *, source: str, params: list, key: str, key_field, columns, then: str, empty=False):
+    def __init__(
+        self,
+        model,
+        *,
+        source: str,
+        params: list,
+        key: str,
+        key_field,
+        columns,
+        then: str,
+        empty=False,
+        rows_source: str | None = None,
+    ):
         self.model, self.source, self.params = model, source, params
+        self.rows_source = rows_source or source
         self.key, self.key_field, self.then, self.empty = key, key_field, then, empty
         self.select = ", ".join(expression for expression, _, _ in columns)
         self.names = [name for _, name, _ in columns]
@@ -124,7 +139,7 @@ class KeyedList:
 
     def rows(self, first, last, skip: int, limit: int) -> list[dict]:
         query = (
-            f"SELECT {self.select} {self.source} AND {self.key} BETWEEN %s AND %s "  # noqa: S608 - names from the models
+            f"SELECT {self.select} {self.rows_source} AND {self.key} BETWEEN %s AND %s "  # noqa: S608 - names from the models
             f"ORDER BY {self.key} DESC, {self.then} LIMIT %s OFFSET %s"
         )
         found = fetch(self.model, query, [*self.params, last, first, limit, skip], self.fields)
