@@ -106,7 +106,6 @@ _OS114_CELLS = {
     for c, col in enumerate(OS114_COLUMNS)
 }
 _OS114_RATES = tuple(col.rate for col in OS114_COLUMNS)
-_ZEROS = (ZERO,) * len(OS114_COLUMNS)
 _OS114_NET_LABEL = "Net tax due (line 10b minus line 11)"
 
 
@@ -133,17 +132,21 @@ _OS114_LAYOUT = _os114_layout(_OS114_NET_LABEL)
 _OS114_CREDIT_LAYOUT = _os114_layout(f"{_OS114_NET_LABEL}: a credit, to be refunded")
 
 
-def _add(rows: list) -> tuple[Decimal, ...]:
-    """Column by column, the sum of the rows entered (None: a line with nothing typed)."""
-    rows = [row for row in rows if row is not None]
-    if not rows:
-        return _ZEROS
-    return tuple(sum(column, ZERO) for column in zip(*rows, strict=True))
+# Where each line's amounts start in an OS-114 computation's flat amounts (the line's total, then
+# its four columns): lines 1-6, 7, 8a-8d, 8, 9 and 10a; then 10b, 11, 12, 13, 14 one amount each.
+_WIDE = 1 + len(OS114_COLUMNS)
+_RECEIPT_AT = tuple(range(0, 6 * _WIDE, _WIDE))
+_TOTAL_AT = 6 * _WIDE
+_DEDUCTION_AT = tuple(range(7 * _WIDE, 11 * _WIDE, _WIDE))
+_DEDUCTED_AT, _TAXABLE_AT, _TAX_AT, _SCALARS_AT = 11 * _WIDE, 12 * _WIDE, 13 * _WIDE, 14 * _WIDE
+_ROW_AT = (*_RECEIPT_AT, *_DEDUCTION_AT)  # grid row (lines 1-6, then 8a-8d) → where its amounts start
+_NOTHING_TYPED = [ZERO] * (_SCALARS_AT + 5)  # every amount zero: the same ZERO (its text known at once)
 
 
-def _with_sum(amounts) -> tuple[Decimal, ...]:
-    """A line in rate columns as the computation's amounts: its total, then each column."""
-    return (ZERO, *_ZEROS) if amounts is _ZEROS else (sum(amounts, ZERO), *amounts)
+def _line(amounts: list, at: int, columns) -> None:
+    """Put a line in rate columns at `at`: its total, then each column (as `sum` of them from ZERO)."""
+    amounts[at + 1 : at + _WIDE] = columns
+    amounts[at] = sum(columns, ZERO)
 
 
 def os114(values: dict[str, Decimal], *, due: date, filed: date, prior_tax: Decimal | None = None) -> Computation:
@@ -153,38 +156,48 @@ def os114(values: dict[str, Decimal], *, due: date, filed: date, prior_tax: Deci
     `prior_tax` (line 11) is the total tax of the return being amended, None on an original;
     when it is more than the new total, line 12 is negative: a credit."""
     # Only the cells typed are worked on (a return usually fills a few of its 40): a blank cell
-    # is zero, and a line or column with nothing typed is zero all the way down.
-    grid: list[list[Decimal] | None] = [None] * (len(OS114_RECEIPT_LINES) + len(OS114_DEDUCTION_LINES))
+    # is zero (the one ZERO), and a line or column with nothing typed is zero all the way down.
+    typed: dict[int, list[Decimal]] = {}  # grid row → its four columns, for the lines typed
     for key, value in values.items():
         if value and (cell := _OS114_CELLS.get(key)) is not None:
             row, column = cell
-            if grid[row] is None:
-                grid[row] = list(_ZEROS)
-            grid[row][column] = cents(value)
-    receipts, deductions = grid[: len(OS114_RECEIPT_LINES)], grid[len(OS114_RECEIPT_LINES) :]
-    total, deducted = _add(receipts), _add(deductions)
-    if total is _ZEROS and deducted is _ZEROS:
-        taxable = tax = _ZEROS
+            if (columns := typed.get(row)) is None:
+                columns = typed[row] = _ZERO_COLUMNS.copy()
+            columns[column] = cents(value)
+    amounts = _NOTHING_TYPED.copy()
+    if typed:
+        receipts = deductions = None  # column by column, the sums of the lines typed (lines 7 and 8)
+        for row, columns in typed.items():
+            _line(amounts, _ROW_AT[row], columns)
+            if row < len(OS114_RECEIPT_LINES):
+                receipts = columns if receipts is None else [t + a for t, a in zip(receipts, columns, strict=True)]
+            else:
+                deductions = (
+                    columns if deductions is None else [t + a for t, a in zip(deductions, columns, strict=True)]
+                )
+        total = _ZERO_COLUMNS if receipts is None else [ZERO + a for a in receipts]
+        deducted = _ZERO_COLUMNS if deductions is None else [ZERO + a for a in deductions]
+        if receipts is not None:
+            _line(amounts, _TOTAL_AT, total)
+        if deductions is not None:
+            _line(amounts, _DEDUCTED_AT, deducted)
+        taxable = [max(t - d, ZERO) for t, d in zip(total, deducted, strict=True)]
+        tax = [percent_of(amount, rate) if amount else ZERO for amount, rate in zip(taxable, _OS114_RATES, strict=True)]
+        _line(amounts, _TAXABLE_AT, taxable)
+        _line(amounts, _TAX_AT, tax)
+        total_tax = amounts[_TAX_AT]
     else:
-        taxable = tuple(max(t - d, ZERO) for t, d in zip(total, deducted, strict=True))
-        rated = zip(taxable, _OS114_RATES, strict=True)
-        tax = tuple(percent_of(amount, rate) if amount else ZERO for amount, rate in rated)
-    total_tax = sum(tax, ZERO)
+        total_tax = ZERO
     prior = cents(prior_tax) if prior_tax is not None else ZERO
     net = total_tax - prior
     tax_due, credit = max(net, ZERO), max(-net, ZERO)
     pen, intr = penalty("ST", tax_due, due, filed), interest(tax_due, due, filed)
-    amounts = []
-    for row in receipts:
-        amounts += _with_sum(_ZEROS if row is None else tuple(row))
-    amounts += _with_sum(total)
-    for row in deductions:
-        amounts += _with_sum(_ZEROS if row is None else tuple(row))
-    for line in (deducted, taxable, tax):
-        amounts += _with_sum(line)
-    amounts += (total_tax, prior, net, pen + intr, tax_due + pen + intr)
+    amounts[_SCALARS_AT:] = (total_tax, prior, net, pen + intr, tax_due + pen + intr)
     layout = _OS114_CREDIT_LAYOUT if net < 0 else _OS114_LAYOUT
     return Computation(layout, tuple(amounts), tax_due=tax_due, credit=credit, penalty=pen, interest=intr)
+
+
+_ZERO_COLUMNS = [ZERO] * len(OS114_COLUMNS)
 
 
 # ---- CT-941 Reconciliation of Withholding (Rev. 12/23) ----------------------------------------

@@ -49,6 +49,7 @@ class _Slot:
 
 
 _SLOT_TEXT = '"\\ue000"'
+_ZERO_TEXT = str(ZERO)
 
 
 class Layout:
@@ -88,8 +89,9 @@ class Layout:
         return self._template % tuple(amounts)
 
     def amounts_text(self, amounts: tuple[Decimal, ...]) -> str:
-        """The amounts as a return stores them beside its layout's key (`compacted`'s text)."""
-        return " ".join(map(str, amounts))
+        """The amounts as a return stores them beside its layout's key (`compacted`'s text): each
+        one's str, that of the shared ZERO known (most of an OS-114's 75 amounts are it)."""
+        return " ".join([_ZERO_TEXT if a is ZERO else str(a) for a in amounts])
 
 
 @dataclass(frozen=True)

@@ -251,3 +251,81 @@ def test_ct1096_is_a_transmittal_with_no_tax_penalty_or_interest():
     c = ct1096(record_count=3, total_paid=D("18500.00"), total_withheld=D("1234.56"))
     assert [(ln.number, ln.amount) for ln in c.lines] == [("1", D("3")), ("2", D("18500.00")), ("3", D("1234.56"))]
     assert c.tax_due == c.penalty == c.interest == c.amount_due == D("0.00")
+
+
+def _os114_as_written_first(values, *, due, filed, prior_tax=None):
+    """The OS-114 computation as first written (a grid of the lines typed, lines added up with
+    tuples): the amounts `os114` gives, exponents and all, must be these."""
+    from tsc.filing.computations import (
+        _OS114_CELLS,
+        _OS114_CREDIT_LAYOUT,
+        _OS114_LAYOUT,
+        _OS114_RATES,
+        OS114_COLUMNS,
+        OS114_DEDUCTION_LINES,
+        OS114_RECEIPT_LINES,
+        interest,
+        penalty,
+    )
+    from tsc.lib.money import ZERO, cents, percent_of
+
+    zeros = (ZERO,) * len(OS114_COLUMNS)
+
+    def add(rows):
+        rows = [row for row in rows if row is not None]
+        return zeros if not rows else tuple(sum(column, ZERO) for column in zip(*rows, strict=True))
+
+    def with_sum(amounts):
+        return (ZERO, *zeros) if amounts is zeros else (sum(amounts, ZERO), *amounts)
+
+    grid = [None] * (len(OS114_RECEIPT_LINES) + len(OS114_DEDUCTION_LINES))
+    for key, value in values.items():
+        if value and (cell := _OS114_CELLS.get(key)) is not None:
+            row, column = cell
+            if grid[row] is None:
+                grid[row] = list(zeros)
+            grid[row][column] = cents(value)
+    receipts, deductions = grid[: len(OS114_RECEIPT_LINES)], grid[len(OS114_RECEIPT_LINES) :]
+    total, deducted = add(receipts), add(deductions)
+    if total is zeros and deducted is zeros:
+        taxable = tax = zeros
+    else:
+        taxable = tuple(max(t - d, ZERO) for t, d in zip(total, deducted, strict=True))
+        tax = tuple(percent_of(a, r) if a else ZERO for a, r in zip(taxable, _OS114_RATES, strict=True))
+    total_tax = sum(tax, ZERO)
+    prior = cents(prior_tax) if prior_tax is not None else ZERO
+    net = total_tax - prior
+    tax_due, credit = max(net, ZERO), max(-net, ZERO)
+    pen, intr = penalty("ST", tax_due, due, filed), interest(tax_due, due, filed)
+    amounts = []
+    for row in receipts:
+        amounts += with_sum(zeros if row is None else tuple(row))
+    amounts += with_sum(total)
+    for row in deductions:
+        amounts += with_sum(zeros if row is None else tuple(row))
+    for line in (deducted, taxable, tax):
+        amounts += with_sum(line)
+    amounts += (total_tax, prior, net, pen + intr, tax_due + pen + intr)
+    return (_OS114_CREDIT_LAYOUT if net < 0 else _OS114_LAYOUT), tuple(amounts), (tax_due, credit, pen, intr)
+
+
+def test_os114_gives_the_amounts_of_the_computation_as_first_written_on_random_returns():
+    import random
+
+    from tsc.filing.computations import _OS114_CELLS
+
+    rng = random.Random(11)
+    keys = list(_OS114_CELLS)
+    odd = [D("0"), D("0.00"), D("-0.00"), D("0.004"), D("0.005"), D("12.345"), D("999999999.99"), D("7")]
+    for _ in range(3000):
+        values = {}
+        for key in rng.sample(keys, rng.choice([0, 1, 1, 1, 2, 3, 5, 12, 40])):
+            values[key] = rng.choice(odd) if rng.random() < 0.2 else D(rng.randint(0, 10**7)) / 100
+        values |= {"unrelated": D("5.00")} if rng.random() < 0.1 else {}
+        prior = rng.choice([None, None, D("0.00"), D(rng.randint(0, 10**6)) / 100])
+        due, filed = date(2025, 2, 20), rng.choice([date(2025, 2, 20), date(2025, 7, 3)])
+        c = os114(values, due=due, filed=filed, prior_tax=prior)
+        layout, amounts, figures = _os114_as_written_first(values, due=due, filed=filed, prior_tax=prior)
+        assert c.layout is layout and [str(a) for a in c.amounts] == [str(a) for a in amounts], values
+        assert c.amounts == amounts and (c.tax_due, c.credit, c.penalty, c.interest) == figures
+        assert c.amounts_text() == " ".join(map(str, amounts))
