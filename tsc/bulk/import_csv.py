@@ -66,12 +66,13 @@ def _rows(bulk_import: BulkImport) -> Iterator[_Row]:
     with open_file(bulk_import) as raw:
         reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
         for number, cells in enumerate(reader, 1):
-            if (number == 1 and bulk_import.header_row) or not any(c.strip() for c in cells):
+            if number == 1 and bulk_import.header_row:
                 continue
-            row = _Row(
-                number, {n: c.strip() for n, c in zip(columns, cells, strict=False) if n != FILLER and c.strip()}
-            )
-            if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
+            stripped = [c.strip() for c in cells]
+            if not any(stripped):
+                continue
+            row = _Row(number, {n: c for n, c in zip(columns, stripped, strict=False) if c and n != FILLER})
+            if len(cells) > len(columns) and any(stripped[len(columns) :]):
                 row.problem = (
                     f"The row has {len(cells)} columns, but your layout has {len(columns)}. "
                     "Check the file against the layout."
