@@ -87,7 +87,7 @@ PIPELINE_ROWS = 5 * BATCH  # from this many rows (on PostgreSQL) the next batch 
 def process_csv(bulk_import: BulkImport) -> None:
     done = set(ImportRecord.objects.filter(bulk_import=bulk_import).values_list("record_number", flat=True))
     if (parts := import_parts.parts_for(bulk_import)) > 1:  # a large file: the clients dealt out to processes
-        rows = [row for row in _rows(bulk_import) if row.number not in done]
+        rows = (row for row in _rows(bulk_import) if row.number not in done)  # read once the children start
         import_parts.process_in_parts(bulk_import, rows, parts)
         return
     if _pipelined(bulk_import):

@@ -71,18 +71,18 @@ def received(demo, monkeypatch):
 def watched(monkeypatch) -> dict:
     """What this process filed itself and what it handed to children (record numbers)."""
     seen = {"here": [], "children": []}
-    real_file, real_start = import_csv.file_rows, import_parts._start
+    real_file, real_hand = import_csv.file_rows, import_parts._hand
 
     def file_rows(bulk_import, rows, *args):
         seen["here"] += [r.number for r in rows]
         return real_file(bulk_import, rows, *args)
 
-    def start(bulk_import, rows):
+    def hand(child, bulk_import, rows):
         seen["children"].append([r.number for r in rows])
-        return real_start(bulk_import, rows)
+        return real_hand(child, bulk_import, rows)
 
     monkeypatch.setattr(import_csv, "file_rows", file_rows)
-    monkeypatch.setattr(import_parts, "_start", start)
+    monkeypatch.setattr(import_parts, "_hand", hand)
     return seen
 
 
@@ -144,8 +144,8 @@ def test_a_part_that_fails_fails_the_run_and_the_rerun_files_the_rest_once(recei
 @on_postgresql
 def test_when_this_process_fails_the_children_are_stopped_and_the_rerun_files_the_rest_once(received, monkeypatch):
     started = []
-    real_start = import_parts._start
-    monkeypatch.setattr(import_parts, "_start", lambda *a: started.append(real_start(*a)) or started[-1])
+    real_spawn = import_parts._spawn
+    monkeypatch.setattr(import_parts, "_spawn", lambda *a: started.append(real_spawn(*a)) or started[-1])
 
     def crash(*args):
         raise RuntimeError("this worker failed")
@@ -158,3 +158,23 @@ def test_when_this_process_fails_the_children_are_stopped_and_the_rerun_files_th
     monkeypatch.setattr(import_parts, "PARTS_ROWS", 1)
     done = imports.import_process(str(received.token))
     assert_filed_once(done)
+
+
+@on_postgresql
+def test_a_file_that_cannot_be_read_stops_the_children_started_before_it_was_read(received, monkeypatch):
+    import csv
+
+    started = []
+    real_spawn = import_parts._spawn
+    monkeypatch.setattr(import_parts, "_spawn", lambda *a: started.append(real_spawn(*a)) or started[-1])
+
+    def damaged(bulk_import):
+        assert started, "the children start before the rows are read"
+        raise csv.Error("line contains NUL")
+        yield
+
+    monkeypatch.setattr(import_csv, "_rows", damaged)
+    done = imports.import_process(str(received.token))
+    assert [child.returncode for child in started] != [None]  # stopped, not left waiting for rows
+    assert done.status == ImportStatus.REJECTED and "could not be read" in by_record(done)[0]["reason"]
+    assert not TaxReturn.objects.exists()
