@@ -19,6 +19,7 @@ sweep) files what is left, once. Smaller files, SQLite, and a call inside a tran
 could not see what is not committed) stay in one process.
 """
 
+import gc
 import os
 import pickle
 import subprocess
@@ -39,6 +40,9 @@ if TYPE_CHECKING:  # imported where used: a child imports this module before Dja
 PROCESSES = int(os.environ.get("TSC_IMPORT_PROCESSES", "2"))  # at most, for one import
 PARTS_ROWS = 10_000  # from this many rows
 CHILD = (sys.executable, "-m", "tsc.bulk.import_parts")
+# The collector's thresholds while an import files (3.12's are 700, 10, 10): an import makes and drops
+# tens of objects a row, few of them in cycles.
+COLLECT_LESS = (20_000, 50, 100)
 
 
 class ImportPartError(RuntimeError):
@@ -113,6 +117,10 @@ def main() -> None:
     import django
 
     django.setup()  # while the parent reads the rows
+    # A process that lives for one part: what Django loaded stays for good, out of the collector's
+    # way, and the rows' many short-lived objects are collected less often (about 8 % of its CPU).
+    gc.freeze()
+    gc.set_threshold(*COLLECT_LESS)
     pk, first_run, rows = pickle.load(sys.stdin.buffer)  # noqa: S301 - written by the parent process
     if name := os.environ.get("TSC_IMPORT_DATABASE_NAME"):
         settings.DATABASES["default"]["NAME"] = name

@@ -246,3 +246,26 @@ def test_an_imports_rows_are_read_by_the_unique_index_that_leads_with_the_import
             cursor.execute("SET LOCAL enable_seqscan = off")  # the choice an empty test table would hide
             plan = ImportRecord.objects.filter(bulk_import_id=1).order_by("record_number").explain()
         assert "one_row_per_import_record" in plan, plan
+
+
+def test_the_collector_runs_less_often_while_an_import_files_and_as_before_after(
+    demo, ctx, layout, monkeypatch, django_capture_on_commit_callbacks
+):
+    import gc
+
+    from tsc.bulk import import_csv, import_parts
+
+    with django_capture_on_commit_callbacks(execute=False):
+        found = imports.import_receive(ctx=ctx, file=csv_file(ROWS), kind="csv", layout=layout)
+    before, seen = gc.get_threshold(), []
+    real_file_rows = import_csv.file_rows
+
+    def file_rows(*args, **kwargs):
+        seen.append(gc.get_threshold())
+        return real_file_rows(*args, **kwargs)
+
+    monkeypatch.setattr(import_csv, "file_rows", file_rows)
+    done = imports.import_process(str(found.token))
+    assert done.accepted_count == 4
+    assert seen == [tuple(max(a, b) for a, b in zip(before, import_parts.COLLECT_LESS, strict=True))]
+    assert seen[0][0] > before[0] and gc.get_threshold() == before
