@@ -51,8 +51,24 @@ def insert_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[
         if connection.vendor == "postgresql":
             # Names come from the model's metadata, never from input; values go through COPY. The
             # raw cursor's errors are turned into Django's (an IntegrityError the caller catches).
+            dated = [i for i, f in enumerate(fields) if isinstance(f, models.DateField)]  # datetimes too
             with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                if not dated:
+                    for row in rows:
+                        copy.write_row(row)
+                    return
+                # Dates and times go as their text, made once per value: a batch's rows share a few
+                # (its timestamps, the periods' ends), and psycopg takes 1.9 us to write a datetime,
+                # 0.3 us a text. PostgreSQL reads str() of one as the same date or instant.
+                texts: dict = {}
                 for row in rows:
+                    row = list(row)
+                    for i in dated:
+                        if (value := row[i]) is not None:
+                            text = texts.get(value)
+                            if text is None:
+                                text = texts[value] = str(value)
+                            row[i] = text
                     copy.write_row(row)
             return
         converters = [(i, c) for i, f in enumerate(fields) if (c := _sqlite_converter(f)) is not None]

@@ -286,3 +286,29 @@ def test_any_of_an_array_written_as_text_finds_each_value_as_written(demo):
     assert list(TaxReturn.objects.filter(any_of("submission_token", tokens))) == [filed]
     assert all(_array_text(v) is not None for v in (names, ids, tokens, list(ends)))
     assert _array_text([1, "1"]) is None and _array_text([D("1.5")]) is None  # mixed or other types: psycopg's
+
+
+def test_insert_rows_stores_dates_and_times_as_given(demo):
+    """COPY sends dates and times as their text (tsc/lib/bulk_insert.py): each is stored as the
+    same instant, whatever its zone, microseconds or repeats (dates: the batch tests compare the
+    returns' `filed_on` and the acknowledgements' period ends with those filed one by one)."""
+    import zoneinfo
+    from datetime import UTC, datetime
+
+    from tsc.audit.models import AuditEvent
+    from tsc.lib.bulk_insert import insert_rows
+
+    new_york = zoneinfo.ZoneInfo("America/New_York")
+    moments = [
+        datetime(2026, 1, 20, 12, 0, tzinfo=UTC),
+        datetime(2026, 1, 20, 12, 0, 0, 123456, tzinfo=UTC),
+        datetime(2026, 7, 4, 23, 59, 59, 999999, tzinfo=new_york),
+        datetime(2026, 1, 20, 7, 0, tzinfo=new_york),  # the first instant, written in another zone
+        datetime(1999, 12, 31, 23, 59, tzinfo=UTC),
+    ]
+    moments += moments[:2]  # repeated, as a batch's rows share their timestamps
+    names = ("at", "event", "target_type", "target_id", "ip", "data")
+    with transaction.atomic():
+        insert_rows(AuditEvent, names, [(m, f"t.{i}", "", "", None, "{}") for i, m in enumerate(moments)])
+    stored = dict(AuditEvent.objects.filter(event__startswith="t.").values_list("event", "at"))
+    assert [stored[f"t.{i}"] for i in range(len(moments))] == moments
