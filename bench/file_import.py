@@ -44,7 +44,13 @@ out to two processes), back to back with the code before at load average 1-3: Po
 the database's time (one process) 5.9 -> 3.7 s; SQLite 4,951 -> 5,571/s. The target is NOT met:
 the import now keeps both cores busy (Python about 135 us a row across the two processes, the
 server about 58 us), a ceiling of about 10,400/s here; 20,000/s would need Python near 42 us a row
-(docs/bench-results.md, "File Import", fourth round).
+(docs/bench-results.md, "File Import", fourth round). Fifth round (no token look-ups on an import's
+first run, look-ups by one text array, OS-114 on a flat list, the children started before the rows
+are read, fewer garbage collections, dates and times as text in COPY; ADR 0015), back to back with
+the fourth round's code on a machine slower that evening (load average 1.1-1.3): PostgreSQL
+5,821-5,893 -> 7,463-8,272/s (Python CPU 10.3-11.2 -> 6.8-7.6 s, the server's about 4.6 -> 4.2 s);
+SQLite 3,593 -> 3,866/s. Still NOT met: about 136 us of Python and 84 us of server a row, both cores
+busy; 20,000/s needs about 100 us a row for both together.
 """
 
 import base64
