@@ -26,12 +26,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import DEFERRED, F, Lookup, signals
-from django.db.models.base import ModelState
+from django.db.models import F, Lookup
 from django.utils import timezone
 
 from tsc.accounts.models import Login
 from tsc.audit.services import acting_json, audit_rows_insert, json_string
+from tsc.lib import sql
 from tsc.lib.bulk_insert import insert_rows_with_ids
 from tsc.lib.money import ZERO, cents
 from tsc.taxpayers.models import FilingPeriod
@@ -90,21 +90,12 @@ def _internal_type(field) -> str:
 
 
 def _array_text(values, internal_type: str | None = None) -> str | None:
-    """An array of integers, UUIDs, dates or strings as PostgreSQL's text of it ('{1,2,3}'), one
-    text parameter cast to the column's array type: psycopg's list dumper looks at every element
-    (a batch's 1,000 tokens cost it about 0.5 ms). None for anything else (psycopg dumps it).
-    With `internal_type`, only values of a type that column takes as it is (ids, UUIDs, dates)."""
+    """`sql.array_text` of `values`; with `internal_type`, only values of a type that column
+    takes as it is (ids, UUIDs, dates)."""
     kinds = set(map(type, values))
-    if len(kinds) != 1:
+    if internal_type is not None and (len(kinds) != 1 or internal_type not in _AS_THEY_ARE.get(kinds.pop(), ())):
         return None
-    kind = kinds.pop()
-    if internal_type is not None and internal_type not in _AS_THEY_ARE.get(kind, ()):
-        return None
-    if kind in (int, uuid.UUID, date):  # exactly these types: their str() is what PostgreSQL reads
-        return "{" + ",".join(map(str, values)) + "}"
-    if kind is str:
-        return "{" + ",".join(['"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values]) + "}"
-    return None
+    return sql.array_text(values)
 
 
 def any_of(name: str, values) -> AnyOf:
@@ -429,46 +420,19 @@ def _store(rows: list[tuple]) -> list[TaxReturn]:
     if tuple(f.attname for f in TaxReturn._meta.concrete_fields) != _COLUMNS:
         raise RuntimeError("TaxReturn's fields changed: update tsc/filing/batch.py's _COLUMNS and rows.")
     ids = insert_rows_with_ids(TaxReturn, _COLUMNS[1:], rows, unique="submission_token")
-    alias = connection.alias
-    if signals.pre_init.has_listeners(TaxReturn) or signals.post_init.has_listeners(TaxReturn):
-        returns = []
-        for pk, row in zip(ids, rows, strict=True):
-            # Positional: the model's fast path, field by field in _COLUMNS (its own) order.
-            r = TaxReturn(pk, *row[:6], DEFERRED, DEFERRED, row[8], DEFERRED, *row[10:])
-            r._state.adding, r._state.db = False, alias
-            returns.append(r)
-        return returns
-    # Nobody listens to a TaxReturn being made: the instances are made as Model.__init__ would
-    # leave them (each field's value by its attribute name, the deferred ones absent, the
-    # state of a row read from `alias`), without its per-field descriptors and signals.
-    return [
-        _loaded(alias, zip(_LOADED, (pk, *row[:6], row[8], *row[10:]), strict=True))
-        for pk, row in zip(ids, rows, strict=True)
-    ]
+    # Made as Model.from_db would leave them (the deferred fields absent), by `sql.loader`.
+    make = sql.loader(TaxReturn, connection.alias, _LOADED)
+    return [make((pk, *row[:6], row[8], *row[10:]), {}) for pk, row in zip(ids, rows, strict=True)]
 
 
 _DEFERRED = ("data", "full_lines", "line_amounts")
 _LOADED = tuple(name for name in _COLUMNS if name not in _DEFERRED)
 
 
-def _loaded(alias: str, values, model=TaxReturn):
-    r = model.__new__(model)
-    state = ModelState()
-    state.adding, state.db = False, alias
-    r.__dict__.update(values)
-    r._state = state
-    return r
-
-
 def instances(queryset) -> list:
-    """The rows of `queryset` as instances of its model, every concrete field loaded, made as
-    `Model.from_db` leaves them but without its per-field descriptors (a third of the time: a
-    File Import reads its 50,000 periods); through `from_db` when anything listens to the
-    model's pre_init or post_init signal."""
-    model = queryset.model
-    names = [f.attname for f in model._meta.concrete_fields]
+    """The rows of `queryset` as instances of its model, every concrete field loaded, made by
+    `sql.loader` (without the per-field descriptors: a File Import reads its 50,000 periods)."""
+    names = [f.attname for f in queryset.model._meta.concrete_fields]
     rows = queryset.values_list(*names)
-    alias = rows.db
-    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
-        return [model.from_db(alias, names, list(row)) for row in rows]
-    return [_loaded(alias, zip(names, row, strict=True), model) for row in rows]
+    make = sql.loader(queryset.model, rows.db, names)
+    return [make(row, {}) for row in rows]

@@ -7,6 +7,9 @@ the ORM converts them (`fetch`), and tested against the ORM's answer. Everything
 the ORM.
 """
 
+import uuid
+from datetime import date
+
 from django.db import connections, router
 from django.db.models import signals
 from django.db.models.base import ModelState
@@ -57,8 +60,23 @@ def any_of(model, column: str, ids) -> tuple[str, list]:
     prepared once (a long IN list is parsed and planned again on every call); elsewhere an IN list."""
     ids = [int(i) for i in ids]
     if connections[router.db_for_read(model)].vendor == "postgresql":
-        return f"{column} = ANY(%s::bigint[])", ["{" + ",".join(map(str, ids)) + "}"]
+        return f"{column} = ANY(%s::bigint[])", [array_text(ids)]
     return f"{column} IN {placeholders(len(ids))}", ids
+
+
+def array_text(values) -> str | None:
+    """Integers, UUIDs, dates or strings (all of one type) as PostgreSQL's text of an array of
+    them ('{1,2,3}'): one text parameter to cast to the column's array type, where psycopg's list
+    dumper looks at every element (1,000 tokens cost it about 0.5 ms). None for anything else."""
+    kinds = set(map(type, values))
+    if len(kinds) != 1:
+        return None
+    kind = kinds.pop()
+    if kind in (int, uuid.UUID, date):  # exactly these types: their str() is what PostgreSQL reads
+        return "{" + ",".join(map(str, values)) + "}"
+    if kind is str:
+        return "{" + ",".join(['"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values]) + "}"
+    return None
 
 
 def table(model) -> str:
