@@ -50,7 +50,12 @@ are read, fewer garbage collections, dates and times as text in COPY; ADR 0015),
 the fourth round's code on a machine slower that evening (load average 1.1-1.3): PostgreSQL
 5,821-5,893 -> 7,463-8,272/s (Python CPU 10.3-11.2 -> 6.8-7.6 s, the server's about 4.6 -> 4.2 s);
 SQLite 3,593 -> 3,866/s. Still NOT met: about 136 us of Python and 84 us of server a row, both cores
-busy; 20,000/s needs about 100 us a row for both together.
+busy; 20,000/s needs about 100 us a row for both together. Sixth round (bench/import_floor.py, ADR
+0016): the server alone needs 67-89 us of CPU a record to store the rows an import writes (its
+return, audit and acknowledgement rows, replayed by COPY with no Python of ours) and the least
+Python is 10-14 us a record, so both floors cap this machine at 19,300-25,800/s before any check,
+computation or look-up: the target cannot be met here while each record stores those rows (this
+bench at 5,551/s in the same minutes, its Python 220 us a record).
 """
 
 import base64
