@@ -12,7 +12,7 @@ from tsc.accounts.models import Login
 from tsc.accounts.rights import Action, may
 from tsc.filing.batch import any_of
 from tsc.payments.models import BankAccount
-from tsc.taxpayers.models import Registration
+from tsc.taxpayers.models import Business, Registration
 
 from .models import BulkImport, ClientAuthorization
 
@@ -22,6 +22,7 @@ TAX_TYPE_CODES = ("ST", "WH")
 class Clients:
     def __init__(self, bulk_import: BulkImport, login: Login):
         self.bulk_filer_id, self.login = bulk_import.bulk_filer_id, login
+        self.businesses: dict[str, int] = {}  # registration number → business id (the businesses found)
         self.authorizations: dict[int, ClientAuthorization] = {}  # pk → with client and bulk_filer
         self.registrations: dict[tuple[int, str], Registration] = {}  # (client, tax type code) →
         self.banks: set[tuple[int, int]] = set()  # (client, tax type) with banking on file
@@ -31,15 +32,19 @@ class Clients:
 
     def in_force(self, numbers: set[str]) -> dict[str, ClientAuthorization]:
         """{registration number: authorization} of the firm's clients among `numbers`, as of now."""
-        found = dict(
-            ClientAuthorization.objects.filter(
-                any_of("client__registration_number", numbers),
-                bulk_filer_id=self.bulk_filer_id,
-                revoked_at__isnull=True,
-            )
-            .order_by()
-            .values_list("client__registration_number", "pk")
+        # The businesses by registration number, learnt once per run (a number never changes
+        # hands); then, every batch, the firm's live authorizations of those businesses, by its
+        # partial unique index. One join by the numbers was planned, prepared, as a walk of every
+        # client of the firm with the batch's 500 numbers searched one by one for each: 10-27 ms
+        # of the server a batch, against about 1 ms.
+        if unknown := [number for number in numbers if number not in self.businesses]:
+            found_now = Business.objects.filter(any_of("registration_number", unknown)).order_by()
+            self.businesses.update(found_now.values_list("registration_number", "pk"))
+        wanted = {self.businesses[number]: number for number in numbers if number in self.businesses}
+        live = ClientAuthorization.objects.filter(
+            any_of("client_id", wanted), bulk_filer_id=self.bulk_filer_id, revoked_at__isnull=True
         )
+        found = {wanted[client_id]: pk for client_id, pk in live.order_by().values_list("client_id", "pk")}
         if new := [pk for pk in found.values() if pk not in self.authorizations]:
             for a in ClientAuthorization.objects.filter(pk__in=new).select_related("client", "bulk_filer"):
                 self.authorizations[a.pk] = a

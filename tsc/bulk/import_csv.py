@@ -31,7 +31,7 @@ from django.db import connection
 from tsc.accounts.acting import Acting
 from tsc.filing import batch
 from tsc.filing import services as filing
-from tsc.filing.batch import ReturnItem, any_of
+from tsc.filing.batch import ReturnItem
 from tsc.filing.forms_registry import RETURN_FORMS
 from tsc.lib.errors import ServiceError
 from tsc.lib.formats.records import shown
@@ -271,10 +271,7 @@ class _Batch:
             and (registration := self.registrations.get((a.client_id, r.get("tax_type").upper())))
             and (end := _date(r.get("period_end")))
         }
-        periods = FilingPeriod.objects.filter(
-            any_of("registration_id", {pk for pk, _ in wanted}), any_of("period_end", {end for _, end in wanted})
-        )
-        self.periods = {(p.registration_id, p.period_end): p for p in batch.instances(periods.order_by())}
+        self.periods = {(p.registration_id, p.period_end): p for p in batch.periods_at(wanted)}
         self.date_problems: dict[date, str | None] = {}
         self.pending: list[_Pending] = []
 

@@ -241,15 +241,7 @@ def _prior_credits(periods: list[FilingPeriod]) -> dict[tuple[int, date], Decima
     wanted = {(p.registration_id, p.period_start - timedelta(days=1)) for p in periods}
     # The prior quarters' periods first, then their returns by period: each look-up by an index,
     # whatever the statistics say (a hash join over every filed return otherwise).
-    prior_periods = {
-        pk: (registration, end)
-        for pk, registration, end in FilingPeriod.objects.filter(
-            any_of("registration_id", {r for r, _ in wanted}), any_of("period_end", {e for _, e in wanted})
-        )
-        .order_by()
-        .values_list("pk", "registration_id", "period_end")
-        if (registration, end) in wanted
-    }
+    prior_periods = {p.pk: (p.registration_id, p.period_end) for p in periods_at(wanted)}
 
     # The returns filed for them: originals by their partial unique index, amendments by theirs.
     def filed(amended: bool):
@@ -427,6 +419,35 @@ def _store(rows: list[tuple]) -> list[TaxReturn]:
 
 _DEFERRED = ("data", "full_lines", "line_amounts")
 _LOADED = tuple(name for name in _COLUMNS if name not in _DEFERRED)
+
+
+def periods_at(pairs) -> list[FilingPeriod]:
+    """The filing periods of these (registration id, period end) pairs, as `instances` makes them.
+    On PostgreSQL, one probe of the (registration, period end) index a pair: the pairs go as two
+    arrays, zipped by `unnest` and joined with the periods, a plan that holds for any number of
+    them once the statement is prepared. By the two columns' arrays apart, the server read every
+    period of the batch's registrations (40 each in the bench, more as the years go by) and
+    searched the ends one by one for each: 8-14 ms a batch of 1,000, against about 4."""
+    pairs = set(pairs)
+    if not pairs:
+        return []
+    fields = FilingPeriod._meta.concrete_fields
+    if connection.vendor != "postgresql":
+        wanted = FilingPeriod.objects.filter(
+            any_of("registration_id", {r for r, _ in pairs}), any_of("period_end", {e for _, e in pairs})
+        )
+        return [p for p in instances(wanted.order_by()) if (p.registration_id, p.period_end) in pairs]
+    registrations, ends = zip(*pairs, strict=True)
+    quote = connection.ops.quote_name
+    registration, end = (quote(FilingPeriod._meta.get_field(name).column) for name in ("registration", "period_end"))
+    query = (
+        f"SELECT {', '.join(f'p.{quote(f.column)}' for f in fields)} "  # noqa: S608 - names from the model
+        f"FROM unnest(%s::bigint[], %s::date[]) AS w(registration, period_end) "
+        f"JOIN {sql.table(FilingPeriod)} p ON p.{registration} = w.registration AND p.{end} = w.period_end"
+    )
+    rows = sql.fetch(FilingPeriod, query, [sql.array_text(registrations), sql.array_text(ends)], fields)
+    make = sql.loader(FilingPeriod, connection.alias, [f.attname for f in fields])
+    return [make(row, {}) for row in rows]
 
 
 def instances(queryset) -> list:

@@ -269,3 +269,28 @@ def test_the_collector_runs_less_often_while_an_import_files_and_as_before_after
     assert done.accepted_count == 4
     assert seen == [tuple(max(a, b) for a, b in zip(before, import_parts.COLLECT_LESS, strict=True))]
     assert seen[0][0] > before[0] and gc.get_threshold() == before
+
+
+def test_a_client_that_withdraws_its_authorization_between_batches_is_refused_from_the_next(demo, prep):
+    """The businesses are learnt once a run (by registration number); the authorizations are read
+    again for every batch."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tsc.accounts.acting import Acting
+    from tsc.bulk import services as bulk
+    from tsc.bulk.import_clients import Clients
+    from tsc.bulk.models import BulkImport, ClientAuthorization
+
+    firm = BulkImport(bulk_filer=bulk.bulk_filer_of(prep.business_id))
+    clients = Clients(firm, prep)
+    first = clients.in_force({NUTMEG, BAKERY, "0000000-000", ""})
+    assert sorted(first) == sorted([BAKERY, NUTMEG])
+    assert first[NUTMEG].client_id == demo.nutmeg.pk and first[BAKERY].client_id == demo.bakery.pk
+
+    authorization = ClientAuthorization.objects.get(client=demo.bakery, bulk_filer__firm_id=prep.business_id)
+    bulk.client_revoke(ctx=Acting.for_login(demo.outsider), authorization_id=authorization.pk)
+    with CaptureQueriesContext(connection) as queries:
+        second = clients.in_force({NUTMEG, BAKERY})
+    assert list(second) == [NUTMEG]
+    assert not any("taxpayers_business" in q["sql"] for q in queries), "a business is looked up once a run"

@@ -312,3 +312,34 @@ def test_insert_rows_stores_dates_and_times_as_given(demo):
         insert_rows(AuditEvent, names, [(m, f"t.{i}", "", "", None, "{}") for i, m in enumerate(moments)])
     stored = dict(AuditEvent.objects.filter(event__startswith="t.").values_list("event", "at"))
     assert [stored[f"t.{i}"] for i in range(len(moments))] == moments
+
+
+def test_periods_at_finds_exactly_the_pairs_asked_for_with_every_field(demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tsc.filing.batch import periods_at
+    from tsc.taxpayers.models import FilingPeriod
+
+    sales = period(demo.nutmeg, "ST", date(2025, 12, 31)).registration
+    withholding = period(demo.nutmeg, "WH", date(2025, 12, 31)).registration
+    # Sales and Use's December and November, Withholding's fourth quarter: not Withholding's (no
+    # such period) November, nor the other combinations of the registrations and the ends.
+    wanted = {
+        (sales.pk, date(2025, 12, 31)),
+        (sales.pk, date(2025, 11, 30)),
+        (withholding.pk, date(2025, 12, 31)),
+        (withholding.pk, date(2025, 10, 31)),  # none ends there
+    }
+    with CaptureQueriesContext(connection) as queries:
+        found = periods_at(wanted)
+    assert len(queries) == 1
+    names = [f.attname for f in FilingPeriod._meta.concrete_fields]
+    expected = FilingPeriod.objects.filter(
+        registration__in=[sales, withholding], period_end__in=[date(2025, 12, 31), date(2025, 11, 30)]
+    ).exclude(registration=withholding, period_end=date(2025, 11, 30))
+    assert sorted(tuple(getattr(p, n) for n in names) for p in found) == sorted(expected.values_list(*names))
+    assert len(found) == 3 and all(isinstance(p, FilingPeriod) and not p._state.adding for p in found)
+    assert periods_at(set()) == []
+    if connection.vendor == "postgresql":
+        assert "unnest(" in queries[0]["sql"]
