@@ -23,7 +23,7 @@ from tsc.accounts.rights import Action, may
 from tsc.audit.services import audit_record_many
 from tsc.filing.batch import any_of, confirmation_numbers_new
 from tsc.filing.models import TaxReturn
-from tsc.lib import pii
+from tsc.lib import pii, sql
 from tsc.lib.bulk_insert import insert_rows_with_ids
 from tsc.taxpayers.models import FilingPeriod
 
@@ -54,18 +54,21 @@ def payments_schedule(items: list[PaymentItem], *, new_tokens: bool = False) -> 
     caller knows no token was used before (a File Import's first run), none is looked up; one used
     meanwhile fails the insert and every item goes to `payment_schedule`, which finds it."""
     existing = {} if new_tokens else _scheduled([i.submission_token for i in items])
+    # The accounts on file as plain values (no model instance made for each of a batch's hundreds).
     on_file = {
-        (b.business_id, b.tax_type_id): b
-        for b in BankAccount.objects.filter(
+        (business_id, tax_type_id): account
+        for business_id, tax_type_id, *account in BankAccount.objects.filter(
             any_of("business_id", {i.period.registration.business_id for i in items})
-        ).order_by()
+        )
+        .order_by()
+        .values_list("business_id", "tax_type_id", "pk", "routing_number", "account_number", "account_type")
     }
     date_problems: dict[date, str | None] = {}
     # What the batch's payments share, worked out once: the day, each requested date's send date,
     # each account's last four digits, and confirmation numbers from one draw (as returns get them).
     made_on, send_dates, last4s = today(), {}, {}
     numbers = iter(confirmation_numbers_new(len(items)))
-    todo: list[PaymentItem] = []
+    todo: list[tuple[PaymentItem, dict]] = []
     for item in items:
         if (found := existing.get(item.submission_token)) is not None:
             item.payment = found
@@ -89,35 +92,43 @@ def payments_schedule(items: list[PaymentItem], *, new_tokens: bool = False) -> 
                 "Profile."
             )
         else:
+            account_pk, routing_number, account_number, account_type = account
             if item.requested_date not in send_dates:
                 send_dates[item.requested_date] = send_date_for(item.requested_date)
-            if account.pk not in last4s:
-                last4s[account.pk] = pii.last4(account.account_number)
-            item.payment = Payment(  # as services._new_payment makes it (tested against it)
-                amount=item.amount,
-                requested_date=item.requested_date,
-                send_date=send_dates[item.requested_date],
-                routing_number=account.routing_number,
-                account_number=account.account_number,
-                account_last4=last4s[account.pk],
-                account_type=account.account_type,
-                confirmation_number=next(numbers),
-                submission_token=item.submission_token,
-                created_by=item.ctx.login,
-                made_on=made_on,
-                business_id=registration.business_id,
-                tax_type=registration.tax_type,
-                period=item.period,
-                tax_return=item.tax_return,
-                one_time_account=False,
-                bulk_filer=getattr(item.ctx.authorization, "bulk_filer", None),
+            if account_pk not in last4s:
+                last4s[account_pk] = pii.last4(account_number)
+            bulk_filer = getattr(item.ctx.authorization, "bulk_filer", None)
+            # The fields services._new_payment sets (tested against it), the others at their defaults.
+            todo.append(
+                (
+                    item,
+                    _DEFAULTS
+                    | {
+                        "amount": item.amount,
+                        "requested_date": item.requested_date,
+                        "send_date": send_dates[item.requested_date],
+                        "routing_number": routing_number,
+                        "account_number": account_number,
+                        "account_last4": last4s[account_pk],
+                        "account_type": account_type,
+                        "confirmation_number": next(numbers),
+                        "submission_token": item.submission_token,
+                        "created_by_id": item.ctx.login.pk if item.ctx.login is not None else None,
+                        "made_on": made_on,
+                        "business_id": registration.business_id,
+                        "tax_type_id": registration.tax_type_id,
+                        "period_id": item.period.pk,
+                        "tax_return_id": item.tax_return.pk if item.tax_return is not None else None,
+                        "one_time_account": False,
+                        "bulk_filer_id": bulk_filer.pk if bulk_filer is not None else None,
+                    },
+                )
             )
-            todo.append(item)
     try:
         with transaction.atomic():
             _insert(todo)
     except IntegrityError:
-        for item in todo:
+        for item, _ in todo:
             item.payment, item.fallback = None, True
     return items
 
@@ -132,23 +143,27 @@ def _acting(ctx: Acting) -> dict | None:
     return ctx.describe() if ctx.relationship not in (None, Relationship.OWN_USER) else None
 
 
-def _insert(items: list[PaymentItem]) -> None:
-    if not items:
+def _insert(todo: list[tuple[PaymentItem, dict]]) -> None:
+    """Insert the payments (each item with its fields by attribute name), then hand each item its
+    Payment as read from the database would be (the related objects the item holds cached)."""
+    if not todo:
         return
-    payments = [i.payment for i in items]
     now = timezone.now()  # created_at, as auto_now_add sets it
-    accounts = iter(pii.encrypt_many([p.account_number for p in payments]))  # as EncryptedTextField stores it
-    rows = [
-        tuple(
-            now if name == "created_at" else next(accounts) if name == "account_number" else getattr(p, name)
-            for name in _COLUMNS
-        )
-        for p in payments
-    ]
+    accounts = pii.encrypt_many([fields["account_number"] for _, fields in todo])  # as EncryptedTextField stores it
+    rows = []
+    for (_, fields), account in zip(todo, accounts, strict=True):
+        fields["created_at"] = now
+        rows.append(tuple(account if name == "account_number" else fields[name] for name in _COLUMNS))
     ids = insert_rows_with_ids(Payment, _COLUMNS, rows, unique="submission_token")
-    for p, pk in zip(payments, ids, strict=True):
-        p.pk, p.created_at = pk, now
-        p._state.adding, p._state.db = False, connection.alias
+    make = sql.loader(Payment, connection.alias, _FIELDS)
+    for (item, fields), pk in zip(todo, ids, strict=True):
+        fields["id"] = pk
+        bulk_filer = getattr(item.ctx.authorization, "bulk_filer", None)
+        held = {"tax_return": item.tax_return, "created_by": item.ctx.login, "bulk_filer": bulk_filer}
+        related = {"tax_type": item.period.registration.tax_type, "period": item.period}
+        related |= {name: other for name, other in held.items() if other is not None}
+        item.payment = make([fields[name] for name in _FIELDS], related)
+    items = [item for item, _ in todo]
     by_actor: dict[int | None, list[PaymentItem]] = {}
     for item in items:
         by_actor.setdefault(item.ctx.login.pk if item.ctx.login else None, []).append(item)
@@ -156,7 +171,10 @@ def _insert(items: list[PaymentItem]) -> None:
         _audit(group)
 
 
-_COLUMNS = tuple(f.attname for f in Payment._meta.concrete_fields if not f.primary_key)
+_FIELDS = tuple(f.attname for f in Payment._meta.concrete_fields)
+_COLUMNS = tuple(name for name in _FIELDS if name != Payment._meta.pk.attname)
+# What a Payment holds for the fields a batch does not set (Payment() gives them these).
+_DEFAULTS = {f.attname: f.get_default() for f in Payment._meta.concrete_fields}
 
 
 def _audit(items: list[PaymentItem]) -> None:
