@@ -65,7 +65,11 @@ run: setup
 worker: deps
 	DEBUG=$${DEBUG:-1} $(PY) manage.py run_huey
 
-test: dev-deps static browser test-sqlite test-postgres pii-audit
+# The two engines' suites run side by side, one process each (a machine has two cores or more);
+# each one's output is shown whole when it ends. Either failing fails the test.
+test: dev-deps static browser
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	@$(MAKE) --no-print-directory pii-audit
 
 # The browser tests drive Debian's Chromium (never `playwright install`): installed if missing.
 browser:
